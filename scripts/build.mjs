@@ -1,0 +1,67 @@
+// Builds everything `npm start` and `npm test` need:
+//   1. the wasm (cargo, release, +simd128 from .cargo/config.toml);
+//   2. wasm-bindgen glue: web target into dist/, Node ESM target into dist/node/;
+//   3. wasm-opt -O3 when binaryen is installed;
+//   4. the JS client, worker and types copied beside them (plain ES modules, no bundling:
+//      dist/ loads from any static server with <script type="module">);
+//   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.
+// Steps whose inputs did not change are skipped.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const args = new Set(process.argv.slice(2));
+const log = (m) => console.log(`\x1b[1m[build]\x1b[0m ${m}`);
+const run = (cmd, argv, opts = {}) => execFileSync(cmd, argv, { cwd: root, stdio: 'inherit', ...opts });
+const mtime = (p) => (existsSync(p) ? statSync(p).mtimeMs : 0);
+
+log('cargo build --target wasm32-unknown-unknown --release');
+run('cargo', ['build', '--quiet', '--lib', '--target', 'wasm32-unknown-unknown', '--release']);
+const raw = join(root, 'target/wasm32-unknown-unknown/release/sqlite_vector.wasm');
+
+mkdirSync(join(dist, 'node'), { recursive: true });
+const targets = [
+  { target: 'web', out: dist },
+  { target: 'experimental-nodejs-module', out: join(dist, 'node') },
+];
+for (const { target, out } of targets) {
+  const wasm = join(out, 'sqlite_vector_wasm_bg.wasm');
+  if (mtime(wasm) > mtime(raw) && !args.has('--force')) continue;
+  log(`wasm-bindgen --target ${target}`);
+  run('wasm-bindgen', ['--target', target, '--out-dir', out, '--out-name', 'sqlite_vector_wasm', raw]);
+  // binaryen from npm: Debian's wasm-opt 108 breaks wasm-bindgen's externref table.
+  const wasmOpt = join(root, 'node_modules/.bin/wasm-opt');
+  if (existsSync(wasmOpt)) {
+    log(`wasm-opt -O3 ${wasm.slice(root.length + 1)}`);
+    try {
+      run(wasmOpt, ['-O3', '--enable-simd', '--enable-bulk-memory', '--enable-nontrapping-float-to-int',
+        '--enable-sign-ext', '--enable-mutable-globals', '--enable-reference-types', '--enable-multivalue',
+        wasm, '-o', wasm]);
+    } catch {
+      log('wasm-opt failed; keeping the unoptimized wasm');
+    }
+  } else {
+    log('wasm-opt not found (npm ci installs binaryen); skipping');
+  }
+}
+
+log('copying the client, worker and types into dist/');
+for (const dir of ['www/lib', 'worker']) {
+  for (const f of readdirSync(join(root, dir))) {
+    if (f.endsWith('.js') || f.endsWith('.d.ts')) copyFileSync(join(root, dir, f), join(dist, f));
+  }
+}
+// The Node entry imports the node glue; the browser entry never does.
+rmSync(join(dist, 'node', 'package.json'), { force: true });
+
+if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
+  const { convertFashionMnist } = await import('./fashion-mnist.mjs');
+  log('Fashion-MNIST -> dist/demo/data');
+  await convertFashionMnist(join(dist, 'demo', 'data'));
+  log('webpack (demo)');
+  run(join(root, 'node_modules/.bin/webpack'), ['--config', 'webpack.config.js'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+log('done: dist/');

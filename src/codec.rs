@@ -1,0 +1,80 @@
+//! The on-disk vector encoding (little-endian f32 BLOB) and validation at the boundary.
+
+use crate::error::{Error, Result};
+
+/// Encodes a vector as the little-endian f32 bytes stored in the `embedding` column.
+pub fn encode(v: &[f32]) -> Vec<u8> {
+    if cfg!(target_endian = "little") {
+        bytemuck::cast_slice(v).to_vec()
+    } else {
+        v.iter().flat_map(|x| x.to_le_bytes()).collect()
+    }
+}
+
+/// Decodes an `embedding` BLOB; a length that is not a multiple of 4 means a damaged row.
+pub fn decode(bytes: &[u8]) -> Result<Vec<f32>> {
+    if bytes.len() % 4 != 0 {
+        return Err(Error::Corrupt(format!(
+            "embedding blob of {} bytes is not a whole number of f32",
+            bytes.len()
+        )));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+/// Appends a decoded BLOB to an arena without an intermediate vector.
+pub fn decode_into(bytes: &[u8], out: &mut Vec<f32>) -> Result<()> {
+    if bytes.len() % 4 != 0 {
+        return Err(Error::Corrupt(format!(
+            "embedding blob of {} bytes is not a whole number of f32",
+            bytes.len()
+        )));
+    }
+    out.extend(bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+    Ok(())
+}
+
+/// Checks a vector's components: non-empty, every component finite.
+/// `what` names it in the message ("vector", "query", "vector 3 of the batch").
+pub fn validate(v: &[f32], what: &str) -> Result<()> {
+    if v.is_empty() {
+        return Err(Error::InvalidVector(format!("{what} is empty")));
+    }
+    if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+        return Err(Error::InvalidVector(format!(
+            "{what} has a non-finite component at index {i} ({x})"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks a vector against the database's dimension.
+pub fn check_dimension(v: &[f32], dimension: usize) -> Result<()> {
+    if v.len() != dimension {
+        return Err(Error::DimensionMismatch { expected: dimension, actual: v.len() });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip() {
+        let v = vec![1.5f32, -0.0, 3.25e-7, f32::MAX];
+        assert_eq!(decode(&encode(&v)).unwrap(), v);
+    }
+
+    #[test]
+    fn rejects_bad_vectors() {
+        assert_eq!(validate(&[], "q").unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(validate(&[1.0, f32::NAN], "q").unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(validate(&[f32::INFINITY], "q").unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(check_dimension(&[1.0], 2).unwrap_err().code(), "DIMENSION_MISMATCH");
+        assert!(decode(&[0, 0, 0]).is_err());
+    }
+}

@@ -1,0 +1,435 @@
+//! [`VectorDb`]: the public operations of API.md over the store and the in-memory index.
+
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::filter;
+use crate::index::{flat::FlatIndex, Query};
+use crate::kernels;
+use crate::metric::Metric;
+use crate::store::{Location, NewRow, Store, Tuning};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::HashSet;
+
+/// The path that means "in memory, not persisted".
+pub const MEMORY_PATH: &str = ":memory:";
+
+/// Which backend a database runs on (`"native"` or `"wasm"`).
+pub const BACKEND: &str = if cfg!(target_arch = "wasm32") { "wasm" } else { "native" };
+
+/// Options for [`VectorDb::open`]. Everything has a default; see API.md.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Config {
+    /// A file path, or `":memory:"`.
+    pub path: String,
+    /// Vector length; fixed once set. `None`: taken from the first insert.
+    pub dimension: Option<usize>,
+    /// Default metric for [`VectorDb::search`].
+    pub metric: Metric,
+    /// SQLite page cache in KiB.
+    pub cache_size: Option<i64>,
+    /// Native only: use SQLite's WAL journal.
+    pub wal_mode: bool,
+    /// Native only: bytes of the file to memory-map.
+    pub mmap_size: Option<i64>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            path: MEMORY_PATH.into(),
+            dimension: None,
+            metric: Metric::Cosine,
+            cache_size: None,
+            wal_mode: false,
+            mmap_size: None,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for `path` with every other field at its default.
+    pub fn new(path: impl Into<String>) -> Self {
+        Config { path: path.into(), ..Config::default() }
+    }
+}
+
+/// A vector to insert. `id: None` gets a generated UUID.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewVector {
+    pub id: Option<String>,
+    pub embedding: Vec<f32>,
+    /// Must be a JSON object when present.
+    pub metadata: Option<Value>,
+}
+
+impl NewVector {
+    pub fn new(id: impl Into<String>, embedding: Vec<f32>) -> Self {
+        NewVector { id: Some(id.into()), embedding, metadata: None }
+    }
+
+    pub fn with_metadata(mut self, metadata: Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+}
+
+/// Options for [`VectorDb::search`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchOptions {
+    /// `None`: the database's default metric.
+    pub metric: Option<Metric>,
+    /// Keep `score >= threshold` (cosine, dot) or `score <= threshold` (euclidean).
+    pub threshold: Option<f64>,
+    /// A metadata filter object (see [`crate::filter`]).
+    pub filter: Option<Value>,
+    /// Return each hit's embedding (default true).
+    pub include_embedding: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions { metric: None, threshold: None, filter: None, include_embedding: true }
+    }
+}
+
+/// One search hit, best first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    pub id: String,
+    pub score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Vec<f32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+/// A stored vector as [`VectorDb::get`] returns it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Record {
+    pub id: String,
+    pub embedding: Vec<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+    /// Insertion time, milliseconds since the Unix epoch.
+    pub timestamp: i64,
+}
+
+/// What [`VectorDb::stats`] reports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub count: usize,
+    pub dimension: Option<usize>,
+    /// Bytes of the database file.
+    pub size: u64,
+    pub backend: &'static str,
+    pub path: String,
+    pub persistent: bool,
+}
+
+/// A vector database in one SQLite file.
+///
+/// ```
+/// use sqlite_vector::{Config, NewVector, SearchOptions, VectorDb};
+///
+/// let mut db = VectorDb::open(Config::default())?; // in memory
+/// db.insert(NewVector::new("a", vec![1.0, 0.0]))?;
+/// db.insert(NewVector::new("b", vec![0.0, 1.0]))?;
+/// let hits = db.search(&[0.9, 0.1], 1, &SearchOptions::default())?;
+/// assert_eq!(hits[0].id, "a");
+/// # Ok::<(), sqlite_vector::Error>(())
+/// ```
+pub struct VectorDb {
+    open: Option<Open>,
+    path: String,
+    metric: Metric,
+    persistent: bool,
+}
+
+struct Open {
+    store: Store,
+    /// `None` until the dimension is known (first insert or `config.dimension`).
+    index: Option<FlatIndex>,
+}
+
+impl VectorDb {
+    /// Opens or creates the database at `config.path` (`":memory:"` for none).
+    ///
+    /// Errors: `Corrupt` when the file is not a sqlite-vector database,
+    /// `DimensionMismatch` when `config.dimension` differs from the stored one.
+    pub fn open(config: Config) -> Result<Self> {
+        let location = if config.path == MEMORY_PATH || config.path.is_empty() {
+            Location::Memory
+        } else {
+            Location::File(&config.path)
+        };
+        let persistent = !matches!(location, Location::Memory);
+        Self::open_at(&config, location, persistent)
+    }
+
+    /// Opens through a named SQLite VFS, or SQLite's default one when `vfs` is `None`
+    /// (how the wasm binding reaches OPFS, or the in-memory VFS in Node).
+    /// `persistent` says whether that VFS outlives the process.
+    pub fn open_with_vfs(config: Config, vfs: Option<&str>, persistent: bool) -> Result<Self> {
+        if config.path == MEMORY_PATH || config.path.is_empty() {
+            return Self::open_at(&config, Location::Memory, false);
+        }
+        let location = match vfs {
+            Some(vfs) => Location::Vfs { path: &config.path, vfs },
+            None => Location::File(&config.path),
+        };
+        Self::open_at(&config, location, persistent)
+    }
+
+    fn open_at(config: &Config, location: Location<'_>, persistent: bool) -> Result<Self> {
+        if config.dimension == Some(0) {
+            return Err(Error::InvalidArgument("dimension must be a positive integer".into()));
+        }
+        let default_cache = if cfg!(target_arch = "wasm32") { 16_384 } else { 100_000 };
+        let tuning = Tuning {
+            cache_size_kib: config.cache_size.unwrap_or(default_cache),
+            wal_mode: config.wal_mode && !cfg!(target_arch = "wasm32"),
+            mmap_size: if cfg!(target_arch = "wasm32") { None } else { config.mmap_size },
+        };
+        let (mut store, stored) = Store::open(location, &tuning)?;
+        let dimension = match (stored, config.dimension) {
+            (Some(s), Some(c)) if s != c => {
+                return Err(Error::DimensionMismatch { expected: s, actual: c });
+            }
+            (None, Some(c)) => {
+                store.transaction(|w| w.set_dimension(c))?;
+                Some(c)
+            }
+            (s, _) => s,
+        };
+        let index = dimension.map(|d| store.load_index(d)).transpose()?;
+        Ok(VectorDb {
+            open: Some(Open { store, index }),
+            path: config.path.clone(),
+            metric: config.metric,
+            persistent,
+        })
+    }
+
+    fn open_mut(&mut self) -> Result<&mut Open> {
+        self.open.as_mut().ok_or(Error::Closed)
+    }
+
+    fn open_ref(&self) -> Result<&Open> {
+        self.open.as_ref().ok_or(Error::Closed)
+    }
+
+    /// The fixed vector length, once known.
+    pub fn dimension(&self) -> Option<usize> {
+        self.open.as_ref().and_then(|o| o.index.as_ref()).map(FlatIndex::dimension)
+    }
+
+    /// Inserts one vector and returns its id (generated when absent).
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, NewVector, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// let id = db.insert(NewVector { embedding: vec![0.5, 0.5], ..Default::default() })?;
+    /// assert_eq!(id.len(), 36); // a UUID
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn insert(&mut self, vector: NewVector) -> Result<String> {
+        let mut ids = self.insert_batch(vec![vector])?;
+        Ok(ids.pop().expect("one id for one vector"))
+    }
+
+    /// Inserts vectors in one transaction: all of them, or none when any is rejected
+    /// (bad vector, wrong length, bad metadata, or an id repeated in the batch or taken).
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, NewVector, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// let batch = vec![NewVector::new("a", vec![1.0]), NewVector::new("a", vec![2.0])];
+    /// assert_eq!(db.insert_batch(batch).unwrap_err().code(), "DUPLICATE_ID");
+    /// assert_eq!(db.stats()?.count, 0);
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn insert_batch(&mut self, vectors: Vec<NewVector>) -> Result<Vec<String>> {
+        let open = self.open_mut()?;
+        if vectors.is_empty() {
+            return Ok(Vec::new());
+        }
+        let known = open.index.as_ref().map(FlatIndex::dimension);
+        let dimension = known.unwrap_or(vectors[0].embedding.len());
+        let single = vectors.len() == 1;
+        let what = |i: usize| if single { "vector".to_string() } else { format!("vector {i} of the batch") };
+
+        // Validate everything before touching the database.
+        let mut seen = HashSet::with_capacity(vectors.len());
+        let mut metadata = Vec::with_capacity(vectors.len());
+        for (i, v) in vectors.iter().enumerate() {
+            codec::validate(&v.embedding, &what(i))?;
+            codec::check_dimension(&v.embedding, dimension)?;
+            if let Some(id) = &v.id {
+                check_id(id)?;
+                if !seen.insert(id.as_str()) {
+                    return Err(Error::DuplicateId(id.clone()));
+                }
+            }
+            metadata.push(filter::metadata_json(v.metadata.as_ref())?);
+        }
+        let missing = vectors.iter().filter(|v| v.id.is_none()).count();
+        let mut generated = open.store.random_ids(missing)?.into_iter();
+        let ids: Vec<String> = vectors
+            .iter()
+            .map(|v| v.id.clone().unwrap_or_else(|| generated.next().expect("enough ids")))
+            .collect();
+        let norms: Vec<f32> = vectors.iter().map(|v| kernels::norm(&v.embedding)).collect();
+        let now = open.store.now_ms()?;
+
+        let rowids = open.store.transaction(|w| {
+            if known.is_none() {
+                w.set_dimension(dimension)?;
+            }
+            let mut rowids = Vec::with_capacity(vectors.len());
+            for (i, (v, meta)) in vectors.iter().zip(metadata).enumerate() {
+                let row = NewRow { id: &ids[i], embedding: &v.embedding, norm: norms[i], metadata: meta };
+                rowids.push(w.insert(&row, now)?);
+            }
+            Ok(rowids)
+        })?;
+
+        // Committed: only now does memory follow.
+        let index = open.index.get_or_insert_with(|| FlatIndex::with_capacity(dimension, vectors.len()));
+        index.reserve(vectors.len());
+        for ((v, rowid), norm) in vectors.iter().zip(rowids).zip(norms) {
+            index.push(rowid, &v.embedding, norm);
+        }
+        Ok(ids)
+    }
+
+    /// Exact top-`k` search. `k` has no upper bound (`usize::MAX` returns every match).
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, Metric, NewVector, SearchOptions, VectorDb};
+    /// # use serde_json::json;
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// db.insert(NewVector::new("near", vec![1.0, 1.0]).with_metadata(json!({"kind": "x"})))?;
+    /// db.insert(NewVector::new("far", vec![9.0, 9.0]).with_metadata(json!({"kind": "y"})))?;
+    /// let opts = SearchOptions { metric: Some(Metric::Euclidean), filter: Some(json!({"kind": "y"})), ..Default::default() };
+    /// let hits = db.search(&[0.0, 0.0], 5, &opts)?;
+    /// assert_eq!(hits.len(), 1);
+    /// assert!((hits[0].score - 162f32.sqrt()).abs() < 1e-5);
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn search(&self, query: &[f32], k: usize, options: &SearchOptions) -> Result<Vec<SearchResult>> {
+        let open = self.open_ref()?;
+        if k == 0 {
+            return Err(Error::InvalidArgument("k must be a positive integer".into()));
+        }
+        codec::validate(query, "query")?;
+        let threshold = match options.threshold {
+            Some(t) if t.is_nan() => return Err(Error::InvalidArgument("threshold is NaN".into())),
+            t => t.map(|t| t as f32),
+        };
+        let predicate = options.filter.as_ref().map(filter::compile).transpose()?;
+        let Some(index) = open.index.as_ref() else {
+            return Ok(Vec::new()); // nothing inserted yet: no dimension to mismatch
+        };
+        codec::check_dimension(query, index.dimension())?;
+        let candidates = match &predicate {
+            Some(p) => Some(open.store.matching_rowids(p)?),
+            None => None,
+        };
+        let hits = index.search(&Query {
+            vector: query,
+            metric: options.metric.unwrap_or(self.metric),
+            k,
+            threshold,
+            candidates: candidates.as_deref(),
+        });
+        hits.into_iter()
+            .map(|hit| {
+                let (id, meta) = open.store.id_and_metadata(hit.rowid)?;
+                Ok(SearchResult {
+                    id,
+                    score: hit.score,
+                    embedding: if options.include_embedding {
+                        index.vector(hit.rowid).map(<[f32]>::to_vec)
+                    } else {
+                        None
+                    },
+                    metadata: filter::metadata_from_json(meta)?,
+                })
+            })
+            .collect()
+    }
+
+    /// The stored vector with this id, or `None`.
+    pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        let open = self.open_ref()?;
+        check_id(id)?;
+        let Some(row) = open.store.get(id)? else { return Ok(None) };
+        Ok(Some(Record {
+            id: id.to_string(),
+            embedding: row.embedding,
+            metadata: filter::metadata_from_json(row.metadata)?,
+            timestamp: row.created_at,
+        }))
+    }
+
+    /// Deletes by id; `false` when the id did not exist.
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, NewVector, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// db.insert(NewVector::new("a", vec![1.0]))?;
+    /// assert!(db.delete("a")?);
+    /// assert!(!db.delete("a")?);
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn delete(&mut self, id: &str) -> Result<bool> {
+        let open = self.open_mut()?;
+        check_id(id)?;
+        let Some(rowid) = open.store.delete(id)? else { return Ok(false) };
+        if let Some(index) = open.index.as_mut() {
+            index.remove(rowid);
+        }
+        Ok(true)
+    }
+
+    /// Count, dimension, file size and where the database lives.
+    pub fn stats(&self) -> Result<Stats> {
+        let open = self.open_ref()?;
+        Ok(Stats {
+            count: match &open.index {
+                Some(ix) => ix.len(),
+                None => open.store.count()?,
+            },
+            dimension: self.dimension(),
+            size: open.store.file_size()?,
+            backend: BACKEND,
+            path: self.path.clone(),
+            persistent: self.persistent,
+        })
+    }
+
+    /// Bytes held in memory by the search index.
+    pub fn index_bytes(&self) -> usize {
+        self.open.as_ref().and_then(|o| o.index.as_ref()).map_or(0, FlatIndex::heap_bytes)
+    }
+
+    /// Closes the connection. Every later call, `close` included, fails with `Closed`.
+    pub fn close(&mut self) -> Result<()> {
+        let open = self.open.take().ok_or(Error::Closed)?;
+        open.store.close()
+    }
+
+    /// Whether [`close`](Self::close) has been called.
+    pub fn is_closed(&self) -> bool {
+        self.open.is_none()
+    }
+}
+
+fn check_id(id: &str) -> Result<()> {
+    if id.is_empty() {
+        return Err(Error::InvalidArgument("id must be a non-empty string".into()));
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+// Dispatches `{op, args}` requests to the wasm VectorDb. Shared by the browser worker (over
+// postMessage) and the Node entry (in process). Requests run strictly one after another:
+// the connection is single-threaded and order must follow the caller's.
+
+/**
+ * @param {object} wasm the wasm-bindgen module (exports `openDatabase`)
+ * @param {{ persist: boolean, acquire?: (path: string) => Promise<() => void> }} env
+ *   `persist`: store in OPFS; `acquire`: takes the cross-tab lock for a path, resolving to
+ *   its release function, or rejecting with `{code: 'LOCKED'}`.
+ */
+export function createHandler(wasm, env) {
+  let db = null;
+  let release = null;
+  let queue = Promise.resolve();
+
+  const ops = {
+    async open(config) {
+      if (db) return db.stats();
+      const path = config?.path ?? ':memory:';
+      const persist = env.persist && path !== ':memory:';
+      if (persist && env.acquire) release = await env.acquire(path);
+      try {
+        db = await wasm.openDatabase(config, persist);
+      } catch (e) {
+        release?.();
+        release = null;
+        throw e;
+      }
+      return db.stats();
+    },
+    insertBatch: ({ ids, flat, lengths, metadata }) => open().insertBatch(ids, flat, lengths, metadata),
+    search: ({ query, k, options }) => open().search(query, k, options),
+    get: ({ id }) => open().get(id),
+    delete: ({ id }) => open().delete(id),
+    stats: () => open().stats(),
+    info: () => ({ kernel: open().kernelName(), indexBytes: open().indexBytes() }),
+    close() {
+      if (!db) return;
+      try {
+        db.close();
+      } finally {
+        db.free();
+        db = null;
+        release?.();
+        release = null;
+      }
+    },
+  };
+
+  function open() {
+    if (!db) throw { code: 'CLOSED', message: 'the database is not open' };
+    return db;
+  }
+
+  return function handle(op, args) {
+    const run = async () => {
+      const fn = ops[op];
+      if (!fn) throw { code: 'INTERNAL', message: `unknown operation ${op}` };
+      return fn(args);
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => {});
+    return result;
+  };
+}
+
+/** A thrown value as the `{code, message}` envelope that crosses the worker boundary. */
+export function toEnvelope(e) {
+  if (e && typeof e === 'object' && typeof e.code === 'string') {
+    return { code: e.code, message: String(e.message ?? e.code) };
+  }
+  const message = String(e?.message ?? e);
+  // A Rust panic surfaces as a WebAssembly RuntimeError.
+  return { code: 'INTERNAL', message: e?.name === 'RuntimeError' ? `wasm trap: ${message}` : message };
+}
+
+/** The buffers of a result to transfer instead of copying. */
+export function transferablesOf(result) {
+  const out = [];
+  if (result && typeof result === 'object') {
+    for (const v of [result.scores, result.embeddings, result.embedding]) {
+      if (ArrayBuffer.isView(v)) out.push(v.buffer);
+    }
+  }
+  return out;
+}

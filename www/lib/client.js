@@ -1,0 +1,172 @@
+// The VectorDB API of API.md over a transport (a worker in the browser, the wasm module in
+// process in Node). The client packs inputs into Float32Arrays (checking that they are
+// numbers), transfers them, and unpacks results; all database rules live in Rust.
+import { VectorDBError, ErrorCode } from './errors.js';
+
+const fail = (code, message) => {
+  throw new VectorDBError(code, message);
+};
+
+/** Copies a vector into a new Float32Array, rejecting anything that is not numbers. */
+export function toFloat32(v, what) {
+  if (v instanceof Float32Array) return new Float32Array(v);
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)) {
+    return Float32Array.from(v);
+  }
+  if (!Array.isArray(v)) fail(ErrorCode.INVALID_VECTOR, `${what} must be an array of numbers or a Float32Array`);
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number') fail(ErrorCode.INVALID_VECTOR, `${what} has a value that is not a number at index ${i}`);
+    out[i] = x;
+  }
+  return out;
+}
+
+function pack(vectors) {
+  if (!Array.isArray(vectors)) fail(ErrorCode.INVALID_ARGUMENT, 'insertBatch takes an array of vectors');
+  const n = vectors.length;
+  const one = n === 1;
+  const parts = new Array(n);
+  const lengths = new Uint32Array(n);
+  const ids = new Array(n);
+  const metadata = new Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vectors[i];
+    const what = one ? 'vector' : `vector ${i} of the batch`;
+    if (v === null || typeof v !== 'object') fail(ErrorCode.INVALID_ARGUMENT, `${what} must be an object { id?, embedding, metadata? }`);
+    parts[i] = toFloat32(v.embedding, `${what}'s embedding`);
+    lengths[i] = parts[i].length;
+    total += parts[i].length;
+    ids[i] = v.id === undefined ? null : v.id;
+    metadata[i] = v.metadata;
+  }
+  const flat = new Float32Array(total);
+  let at = 0;
+  for (const p of parts) {
+    flat.set(p, at);
+    at += p.length;
+  }
+  return { ids, flat, lengths, metadata };
+}
+
+export class VectorDB {
+  #transport;
+  #config;
+  #backend;
+  #opening = null;
+  #closed = false;
+
+  /** @internal use createVectorDB / createWasmVectorDB */
+  constructor(transport, config, backend) {
+    this.#transport = transport;
+    this.#config = config;
+    this.#backend = backend;
+  }
+
+  /** Opens (or creates) the database; idempotent. Every other method calls it. */
+  initialize() {
+    if (this.#closed) return Promise.reject(new VectorDBError(ErrorCode.CLOSED, 'the database is closed'));
+    if (!this.#opening) {
+      this.#opening = this.#transport.call('open', this.#config).then(
+        () => undefined,
+        (e) => {
+          this.#opening = null; // a later call may retry (e.g. after LOCKED)
+          throw e;
+        },
+      );
+    }
+    return this.#opening;
+  }
+
+  async #call(op, args, transfer) {
+    await this.initialize();
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    return this.#transport.call(op, args, transfer);
+  }
+
+  /** @returns {Promise<string>} the id (generated when absent) */
+  async insert(vector) {
+    const [id] = await this.#insert([vector]);
+    return id;
+  }
+
+  /** One transaction: all or nothing. @returns {Promise<string[]>} */
+  insertBatch(vectors) {
+    return this.#insert(vectors);
+  }
+
+  async #insert(vectors) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    const packed = pack(vectors);
+    return this.#call('insertBatch', packed, [packed.flat.buffer]);
+  }
+
+  async search(query, k = 5, options = {}) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    if (options === null || typeof options !== 'object') fail(ErrorCode.INVALID_ARGUMENT, 'search options must be an object');
+    const q = toFloat32(query, 'query');
+    const r = await this.#call('search', { query: q, k, options }, [q.buffer]);
+    const { ids, scores, dimension, embeddings, metadata } = r;
+    const out = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) {
+      const hit = { id: ids[i], score: scores[i] };
+      if (embeddings) hit.embedding = embeddings.subarray(i * dimension, (i + 1) * dimension);
+      if (metadata[i] !== undefined) hit.metadata = metadata[i];
+      out[i] = hit;
+    }
+    return out;
+  }
+
+  async get(id) {
+    return this.#call('get', { id });
+  }
+
+  async delete(id) {
+    return this.#call('delete', { id });
+  }
+
+  async stats() {
+    return this.#call('stats');
+  }
+
+  /** Closes the database; every later call rejects with CLOSED. */
+  async close() {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    this.#closed = true;
+    try {
+      const opened = this.#opening && (await this.#opening.then(() => true, () => false));
+      if (opened) await this.#transport.call('close');
+    } finally {
+      this.#transport.dispose();
+    }
+  }
+
+  /** @returns {'native' | 'wasm'} */
+  getBackendType() {
+    return this.#backend;
+  }
+
+  /** Diagnostics: the kernel in use and the bytes held by the in-memory index. */
+  async info() {
+    return this.#call('info');
+  }
+}
+
+/** Checks the config fields shared by every entry; returns a copy with defaults filled in. */
+export function normalizeConfig(config, defaultPath) {
+  if (config === undefined || config === null) config = {};
+  if (typeof config !== 'object') fail(ErrorCode.INVALID_ARGUMENT, 'config must be an object');
+  const backend = config.forceWasm ? 'wasm' : config.backend ?? 'auto';
+  if (!['auto', 'wasm', 'native'].includes(backend)) {
+    fail(ErrorCode.INVALID_ARGUMENT, `unknown backend ${JSON.stringify(backend)} (expected 'auto', 'wasm' or 'native')`);
+  }
+  const path = config.path ?? defaultPath;
+  if (typeof path !== 'string' || path === '') fail(ErrorCode.INVALID_ARGUMENT, 'path must be a non-empty string');
+  const rust = { path };
+  for (const key of ['dimension', 'metric', 'cacheSize', 'walMode', 'mmapSize']) {
+    if (config[key] !== undefined) rust[key] = config[key];
+  }
+  return { backend, rust };
+}

@@ -1,0 +1,107 @@
+// Types of the public API (API.md). The same declarations serve the browser and Node entries.
+
+export type Metric = 'cosine' | 'euclidean' | 'dot';
+export type BackendType = 'native' | 'wasm';
+
+export type ErrorCodeName =
+  | 'DIMENSION_MISMATCH'
+  | 'INVALID_VECTOR'
+  | 'INVALID_ARGUMENT'
+  | 'DUPLICATE_ID'
+  | 'CLOSED'
+  | 'LOCKED'
+  | 'QUOTA_EXCEEDED'
+  | 'BACKEND_UNAVAILABLE'
+  | 'CORRUPT'
+  | 'INTERNAL';
+
+export declare const ErrorCode: { readonly [K in ErrorCodeName]: K };
+
+export declare class VectorDBError extends Error {
+  constructor(code: ErrorCodeName, message: string);
+  readonly name: 'VectorDBError';
+  readonly code: ErrorCodeName;
+}
+
+export interface VectorDBConfig {
+  /** Browser: a file in OPFS (default 'sqlite-vector.db'). Node: ':memory:' (default). */
+  path?: string;
+  /** Vector length, fixed once set. Absent: taken from the first insert. */
+  dimension?: number;
+  /** Default metric for search (default 'cosine'). */
+  metric?: Metric;
+  backend?: 'auto' | 'wasm' | 'native';
+  /** Alias for backend: 'wasm'. */
+  forceWasm?: boolean;
+  /** SQLite page cache in KiB. */
+  cacheSize?: number;
+  /** Native only; ignored in the browser. */
+  walMode?: boolean;
+  /** Native only; ignored in the browser. */
+  mmapSize?: number;
+}
+
+export interface Vector {
+  id?: string;
+  embedding: number[] | Float32Array;
+  metadata?: Record<string, unknown>;
+}
+
+export interface SearchResult {
+  id: string;
+  /** cosine: similarity (desc) · dot: dot product (desc) · euclidean: L2 distance (asc) */
+  score: number;
+  embedding?: Float32Array;
+  metadata?: Record<string, unknown>;
+}
+
+export type FilterValue =
+  | unknown
+  | { $eq?: unknown; $ne?: unknown; $in?: unknown[]; $nin?: unknown[]; $gt?: number | string; $gte?: number | string; $lt?: number | string; $lte?: number | string };
+
+export interface SearchOptions {
+  metric?: Metric;
+  /** cosine/dot keep score >= threshold; euclidean keeps score <= threshold. */
+  threshold?: number;
+  /** All conditions must hold; dotted paths reach nested fields. */
+  filter?: Record<string, FilterValue>;
+  /** Default true. */
+  includeEmbedding?: boolean;
+}
+
+export interface StoredVector {
+  id: string;
+  embedding: Float32Array;
+  metadata?: Record<string, unknown>;
+  /** Insertion time, ms since the Unix epoch. */
+  timestamp: number;
+}
+
+export interface DatabaseStats {
+  count: number;
+  dimension: number | null;
+  /** Bytes of the database file. */
+  size: number;
+  backend: BackendType;
+  path: string;
+  persistent: boolean;
+}
+
+export declare class VectorDB {
+  private constructor();
+  initialize(): Promise<void>;
+  insert(vector: Vector): Promise<string>;
+  insertBatch(vectors: Vector[]): Promise<string[]>;
+  search(query: number[] | Float32Array, k?: number, options?: SearchOptions): Promise<SearchResult[]>;
+  get(id: string): Promise<StoredVector | null>;
+  delete(id: string): Promise<boolean>;
+  stats(): Promise<DatabaseStats>;
+  close(): Promise<void>;
+  getBackendType(): BackendType;
+  /** Diagnostics: the similarity kernel in use and bytes held by the in-memory index. */
+  info(): Promise<{ kernel: string; indexBytes: number }>;
+}
+
+export declare function createVectorDB(config?: VectorDBConfig): Promise<VectorDB>;
+export declare function createWasmVectorDB(config?: VectorDBConfig): Promise<VectorDB>;
+export declare function createNativeVectorDB(config?: VectorDBConfig): Promise<VectorDB>;
