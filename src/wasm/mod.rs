@@ -2,7 +2,7 @@
 //! the Node entry (in process) call these; all database logic stays in the core.
 
 mod convert;
-mod opfs;
+pub mod opfs;
 
 use crate::{Config, NewVector, VectorDb};
 use convert::{js_error, to_js, JsResult};

@@ -10,6 +10,7 @@ use wasm_bindgen::JsValue;
 /// The root directory of our pools in OPFS (the demo's "clear" button removes it).
 pub const ROOT: &str = ".sqlite-vector";
 
+/// An installed pool (one per database path); `release` pauses it and frees its files.
 pub struct Pool {
     util: OpfsSAHPoolUtil,
     vfs_name: String,

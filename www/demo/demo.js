@@ -213,7 +213,6 @@ async function openDatabase() {
   updateButtons();
   setStatus(`Opening ${DB_PATH}…`, 'opening');
   try {
-    navigator.storage?.persist?.().catch(() => {});
     const db = await createVectorDB({ path: DB_PATH, dimension: DIM, metric: 'cosine' });
     try {
       await db.initialize();
@@ -339,6 +338,11 @@ async function clearDatabase() {
   state.count = 0;
   demo.inserted = 0;
   el.progressWrap.hidden = true;
+  state.query = null;
+  el.queryLabel.textContent = 'Pick an image, draw one, or upload a photo.';
+  el.querySummary.textContent = '';
+  el.queryTime.textContent = '';
+  paint(el.queryCanvas, new Uint8Array(DIM));
   setResults([]);
   // Reopen an empty database and wait for the user to press Load.
   try {

@@ -1,0 +1,243 @@
+// End-to-end test of the Fashion-MNIST demo (dist/demo/, built by `npm run build`) in
+// headless Chromium: loading into OPFS, search by example checked against a brute force over
+// the same data file, metrics, the class filter, and persistence across a reload. Saves a
+// screenshot to docs/demo.png for the README.
+//
+//   node --test tests/e2e/demo.test.mjs
+//
+// Env: DEMO_N (default 2000) images to load; CHROMIUM (default /usr/bin/chromium).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../scripts/serve.mjs';
+import { decode } from '../../scripts/fashion-mnist.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dist = join(root, 'dist');
+const N = Number(process.env.DEMO_N ?? 2000);
+const DIM = 784;
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** The first n train vectors exactly as the page stores them (f32 of pixel/255). */
+function loadTrain(n) {
+  const file = join(dist, 'demo/data/fashion-mnist-train.bin');
+  const { labels, pixels } = decode(readFileSync(file));
+  const vectors = [];
+  for (let i = 0; i < n; i++) {
+    vectors.push(Float32Array.from(pixels.subarray(i * DIM, (i + 1) * DIM), (p) => p / 255));
+  }
+  return { vectors, labels: labels.subarray(0, n) };
+}
+
+function score(metric, a, b) {
+  let dot = 0, na = 0, nb = 0, d2 = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+    d2 += (a[i] - b[i]) ** 2;
+  }
+  if (metric === 'cosine') return dot / Math.sqrt(na * nb);
+  if (metric === 'euclidean') return Math.sqrt(d2);
+  return dot;
+}
+
+/** Exact top-k with API.md's order: best first, ties by insertion order. */
+function bruteForce(data, query, k, metric, label) {
+  const asc = metric === 'euclidean';
+  const all = [];
+  data.vectors.forEach((v, i) => {
+    if (label === undefined || data.labels[i] === label) all.push({ id: `train-${i}`, i, score: score(metric, query, v) });
+  });
+  all.sort((x, y) => (asc ? x.score - y.score : y.score - x.score) || x.i - y.i);
+  return { top: all.slice(0, k), byId: new Map(all.map((r) => [r.id, r.score])) };
+}
+
+/** The results the page shows: [{ id, score, label }]. */
+const readResults = (page) =>
+  page.$$eval('[data-testid="result"]', (els) =>
+    els.map((e) => ({ id: e.dataset.id, score: Number(e.dataset.score), label: Number(e.dataset.label) })));
+
+/** The page's top-5 must be the exact top-5 (equal ids, or an exact tie at that rank). */
+function assertExactTop(shown, expected, metric) {
+  const tol = metric === 'dot' ? 1e-3 : 1e-5;
+  for (let r = 0; r < expected.top.length; r++) {
+    const got = shown[r];
+    const want = expected.top[r];
+    const gotTrue = expected.byId.get(got.id);
+    assert.ok(gotTrue !== undefined, `rank ${r}: ${got.id} is not a candidate`);
+    assert.ok(Math.abs(got.score - gotTrue) < tol, `rank ${r}: ${got.id} score ${got.score}, brute force ${gotTrue}`);
+    if (got.id !== want.id) {
+      assert.ok(Math.abs(gotTrue - want.score) < 1e-6,
+        `rank ${r}: page ${got.id} (${gotTrue}) but brute force ${want.id} (${want.score}), not a tie`);
+    }
+  }
+}
+
+function assertOrdered(shown, ascending) {
+  for (let i = 1; i < shown.length; i++) {
+    const ok = ascending ? shown[i].score >= shown[i - 1].score : shown[i].score <= shown[i - 1].score;
+    assert.ok(ok, `scores out of order at ${i}: ${shown[i - 1].score} then ${shown[i].score}`);
+  }
+}
+
+/** Waits until the status says ready (returns its text) or fails with the page's error. */
+async function waitReady(page, timeout) {
+  const handle = await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="status"]');
+    const err = document.querySelector('[data-testid="error"]');
+    if (err && !err.hidden) return { error: err.textContent.replace(/\s+/g, ' ').trim() };
+    if (s?.dataset.state === 'ready') return { text: s.textContent };
+    return false;
+  }, null, { timeout, polling: 100 });
+  const r = await handle.jsonValue();
+  assert.ok(!r.error, `the page shows an error: ${r.error}`);
+  return r.text;
+}
+
+test('Fashion-MNIST demo: load, search, metrics, filter, persistence', { timeout: 120_000 }, async (t) => {
+  if (!existsSync(join(dist, 'demo/index.html')) || !existsSync(join(dist, 'demo/data/fashion-mnist-train.bin'))) {
+    assert.fail('dist/demo is not built: run `npm run build` (or `npx webpack --config webpack.config.js` after the library build)');
+  }
+  const data = loadTrain(N);
+  const server = await startServer({ root: dist, port: 0 });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sqlite-vector-demo-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  const problems = [];
+  t.after(async () => {
+    await context.close().catch(() => {});
+    await server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+
+  // 1. First visit: empty database, the page loads N images.
+  const started = Date.now();
+  await page.goto(`${server.url}/demo/?n=${N}`);
+  const status = await waitReady(page, 60_000);
+  assert.match(status, new RegExp(`\\b${N} vectors\\b`));
+  assert.match(status, /loaded/i);
+  const load = await page.evaluate(() => window.__demo);
+  assert.equal(load.inserted, N);
+  assert.equal(await page.getAttribute('[data-testid="status"]', 'data-count'), String(N));
+  assert.ok(await page.isVisible('[data-testid="progress"]'), 'the progress bar is shown');
+  t.diagnostic(`loaded ${N} vectors in ${load.loadMs.toFixed(0)} ms: ${load.throughput.toFixed(0)} vectors/s ` +
+    `(insertBatch alone ${(N / (load.insertMs / 1000)).toFixed(0)} vectors/s); page ready after ${Date.now() - started} ms`);
+
+  // 2. Click a tile: the image itself comes first (cosine 1), then its exact neighbours.
+  await page.waitForSelector('[data-testid="grid"] [data-testid="tile"]');
+  // An ankle boot or a sneaker if the grid has one (their neighbours make a telling screenshot).
+  const boots = page.locator('[data-testid="tile"][data-label="9"], [data-testid="tile"][data-label="7"]');
+  const tile = (await boots.count()) > 0 ? boots.first() : page.locator('[data-testid="tile"]').first();
+  const clicked = await tile.getAttribute('data-id');
+  const ci = Number(clicked.slice('train-'.length));
+  const query = data.vectors[ci];
+  await tile.click();
+  await page.waitForSelector(`[data-testid="results"][data-metric="cosine"][data-query="${clicked}"] [data-testid="result"]`);
+  let shown = await readResults(page);
+  assert.equal(shown.length, 10, 'k = 10 by default');
+  assert.ok(Math.abs(shown[0].score - 1) < 1e-4, `the clicked image scores ${shown[0].score}, not 1`);
+  const firstIdx = Number(shown[0].id.slice('train-'.length));
+  assert.ok(shown[0].id === clicked || data.vectors[firstIdx].every((v, i) => v === query[i]),
+    `first result ${shown[0].id} is neither ${clicked} nor an identical image`);
+  assertOrdered(shown, false);
+  assertExactTop(shown, bruteForce(data, query, 5, 'cosine'), 'cosine');
+  const queryTime = await page.textContent('[data-testid="query-time"]');
+  assert.match(queryTime, /\d+(\.\d+)? ms/);
+  const cosineMs = Number(await page.getAttribute('[data-testid="query-time"]', 'data-ms'));
+  t.diagnostic(`cosine query over ${N} vectors: ${cosineMs.toFixed(2)} ms (${queryTime.trim()})`);
+
+  // 3. Euclidean: ascending distances, the image itself at 0.
+  await page.selectOption('[data-testid="metric"]', 'euclidean');
+  await page.waitForSelector(`[data-testid="results"][data-metric="euclidean"] [data-testid="result"]`);
+  shown = await readResults(page);
+  assert.ok(shown[0].score < 1e-3, `distance to itself ${shown[0].score}`);
+  assertOrdered(shown, true);
+  assertExactTop(shown, bruteForce(data, query, 5, 'euclidean'), 'euclidean');
+
+  // 4. Dot product: descending.
+  await page.selectOption('[data-testid="metric"]', 'dot');
+  await page.waitForSelector(`[data-testid="results"][data-metric="dot"] [data-testid="result"]`);
+  shown = await readResults(page);
+  assertOrdered(shown, false);
+  assertExactTop(shown, bruteForce(data, query, 5, 'dot'), 'dot');
+
+  // 5. Filter by a class other than the query's: every result is of that class.
+  await page.selectOption('[data-testid="metric"]', 'cosine');
+  const other = (data.labels[ci] + 1) % 10;
+  await page.selectOption('[data-testid="class-filter"]', String(other));
+  await page.waitForSelector(`[data-testid="results"][data-metric="cosine"][data-filter="${other}"] [data-testid="result"]`);
+  shown = await readResults(page);
+  assert.equal(shown.length, 10);
+  for (const r of shown) assert.equal(r.label, other, `${r.id} has class ${r.label}, filter ${other}`);
+  assertOrdered(shown, false);
+  assertExactTop(shown, bruteForce(data, query, 5, 'cosine', other), 'cosine');
+
+  // Back to all classes for the screenshot.
+  await page.selectOption('[data-testid="class-filter"]', '');
+  await page.waitForSelector(`[data-testid="results"][data-metric="cosine"][data-filter=""] [data-testid="result"]`);
+  mkdirSync(join(root, 'docs'), { recursive: true });
+  await page.screenshot({ path: join(root, 'docs/demo.png'), fullPage: true });
+
+  // 6. Draw a query (a filled blob) on the 28x28 canvas.
+  await page.click('.tab[data-tab="draw"]');
+  const box = await page.locator('#draw').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
+  await page.mouse.down();
+  for (let y = 0.2; y <= 0.8; y += 0.1) {
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * y, { steps: 4 });
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * (y + 0.05), { steps: 4 });
+  }
+  await page.mouse.up();
+  await page.waitForSelector('[data-testid="results"][data-query="Your drawing"] [data-testid="result"]');
+  shown = await readResults(page);
+  assert.equal(shown.length, 10);
+  assertOrdered(shown, false);
+
+  // 7. Upload an image: a PNG of one of the shown results (dark on light, with a border).
+  await page.click('.tab[data-tab="upload"]');
+  const resultImage = page.locator('[data-testid="result"] canvas').nth(2);
+  const png = await resultImage.screenshot();
+  await page.setInputFiles('#file', { name: 'photo.png', mimeType: 'image/png', buffer: png });
+  await page.waitForSelector('[data-testid="results"][data-query="Uploaded: photo.png"] [data-testid="result"]');
+  shown = await readResults(page);
+  assert.equal(shown.length, 10);
+  assert.ok(shown[0].score > 0.8, `an uploaded copy of a stored image should be close (cosine ${shown[0].score})`);
+  await page.click('.tab[data-tab="browse"]');
+
+  // 8. A second tab cannot open the same database: a readable LOCKED message, not a hang.
+  const second = await context.newPage();
+  await second.goto(`${server.url}/demo/?n=${N}`);
+  await second.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 20_000 });
+  assert.equal(await second.getAttribute('[data-testid="error"]', 'data-code'), 'LOCKED');
+  assert.match(await second.textContent('[data-testid="error"]'), /another tab/i);
+  await second.close();
+
+  // 9. Reload: the data persisted in OPFS; nothing is loaded again.
+  await page.reload();
+  const again = await waitReady(page, 30_000);
+  assert.match(again, new RegExp(`found ${N} vectors`, 'i'));
+  const after = await page.evaluate(() => window.__demo);
+  assert.equal(after.inserted, 0, 'nothing was inserted after the reload');
+  assert.equal(after.found, N);
+  assert.ok(!(await page.isVisible('[data-testid="progress"]')), 'no progress bar after the reload');
+  await page.waitForSelector('[data-testid="tile"]');
+  await page.locator('[data-testid="tile"]').nth(3).click();
+  await page.waitForSelector('[data-testid="results"][data-metric="cosine"] [data-testid="result"]');
+  shown = await readResults(page);
+  assert.ok(Math.abs(shown[0].score - 1) < 1e-4);
+
+  assert.deepEqual(problems, [], 'no page errors');
+});
