@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs and is missing, then returns quickly on later runs:
 # Debian packages (clang/llvm for SQLite on wasm32, chromium + driver for browser tests,
-the Fashion-MNIST data set for the demo), the wasm32 target, the
+# the Fashion-MNIST data set for the demo), the wasm32 target, the
 # wasm-bindgen CLI pinned to the version in Cargo.lock, and the npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -13,21 +13,14 @@ pub fn encode(v: &[f32]) -> Vec<u8> {
 
 /// Decodes an `embedding` BLOB; a length that is not a multiple of 4 means a damaged row.
 pub fn decode(bytes: &[u8]) -> Result<Vec<f32>> {
-    if bytes.len() % 4 != 0 {
-        return Err(Error::Corrupt(format!(
-            "embedding blob of {} bytes is not a whole number of f32",
-            bytes.len()
-        )));
-    }
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect())
+    let mut out = Vec::with_capacity(bytes.len() / 4);
+    decode_into(bytes, &mut out)?;
+    Ok(out)
 }
 
 /// Appends a decoded BLOB to an arena without an intermediate vector.
 pub fn decode_into(bytes: &[u8], out: &mut Vec<f32>) -> Result<()> {
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return Err(Error::Corrupt(format!(
             "embedding blob of {} bytes is not a whole number of f32",
             bytes.len()
@@ -44,9 +37,7 @@ pub fn validate(v: &[f32], what: &str) -> Result<()> {
         return Err(Error::InvalidVector(format!("{what} is empty")));
     }
     if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(Error::InvalidVector(format!(
-            "{what} has a non-finite component at index {i} ({x})"
-        )));
+        return Err(Error::InvalidVector(format!("{what} has a non-finite component at index {i} ({x})")));
     }
     Ok(())
 }

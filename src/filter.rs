@@ -84,9 +84,7 @@ fn operator(path: &str, op: &str, arg: &Value, params: &mut Vec<SqlValue>) -> Re
             params.push(SqlValue::Text(path.to_string()));
             params.push(SqlValue::Text(path.to_string()));
             params.push(scalar(arg));
-            Ok(format!(
-                "(json_type(metadata, ?) IN {types} AND json_extract(metadata, ?) {cmp} ?)"
-            ))
+            Ok(format!("(json_type(metadata, ?) IN {types} AND json_extract(metadata, ?) {cmp} ?)"))
         }
         other => Err(bad(format!(
             "unknown filter operator {other:?} (expected $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte)"
@@ -117,8 +115,7 @@ fn equals(path: &str, v: &Value, params: &mut Vec<SqlValue>) -> String {
         Value::Array(_) | Value::Object(_) => {
             // Stored metadata is serialized by serde_json with sorted keys, and so is this.
             params.extend([p(), p(), SqlValue::Text(v.to_string())]);
-            "(json_type(metadata, ?) IN ('array','object') AND json_extract(metadata, ?) = json(?))"
-                .into()
+            "(json_type(metadata, ?) IN ('array','object') AND json_extract(metadata, ?) = json(?))".into()
         }
     }
 }
@@ -197,8 +194,15 @@ mod tests {
 
     #[test]
     fn rejects_bad_filters() {
-        for f in [json!(1), json!({"$or": []}), json!({"a": {"$regex": "x"}}), json!({"a": {"$in": 3}}),
-                  json!({"a": {"$gt": true}}), json!({"a..b": 1}), json!({"a": {"$gt": 1, "b": 2}})] {
+        for f in [
+            json!(1),
+            json!({"$or": []}),
+            json!({"a": {"$regex": "x"}}),
+            json!({"a": {"$in": 3}}),
+            json!({"a": {"$gt": true}}),
+            json!({"a..b": 1}),
+            json!({"a": {"$gt": 1, "b": 2}}),
+        ] {
             assert_eq!(compile(&f).unwrap_err().code(), "INVALID_ARGUMENT", "{f}");
         }
     }

@@ -6,6 +6,7 @@
 //! - `vector_meta(key, value)`: `format = 'sqlite-vector'`, `schema_version`, `dimension`.
 //! - `vectors(rowid, id, embedding, norm, metadata, created_at)`: rowid is insertion order
 //!   (ties), `embedding` little-endian f32, `norm` its L2 norm, `metadata` a JSON object.
+//!
 //! Future indexes (HNSW graph, quantized codes) get tables of their own keyed by rowid and
 //! can always be rebuilt from `vectors`.
 
@@ -100,7 +101,8 @@ impl Store {
     /// Creates the schema in an empty file, or verifies an existing one.
     fn check_or_create(&self) -> Result<Option<usize>> {
         let tables: i64 =
-            self.conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+            self.conn
+                .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
         if tables == 0 {
             let tx = self.conn.unchecked_transaction()?;
             tx.execute_batch(SCHEMA)?;
@@ -112,7 +114,8 @@ impl Store {
             tx.commit()?;
             return Ok(None);
         }
-        let not_ours = || Error::Corrupt("the file is a SQLite database but not a sqlite-vector database".into());
+        let not_ours =
+            || Error::Corrupt("the file is a SQLite database but not a sqlite-vector database".into());
         let has_meta: i64 = self.conn.query_row(
             "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('vector_meta', 'vectors')",
             [],
@@ -156,7 +159,10 @@ impl Store {
         while let Some(row) = rows.next()? {
             let rowid: i64 = row.get(0)?;
             let norm: f64 = row.get(2)?;
-            let blob = row.get_ref(1)?.as_blob().map_err(|_| Error::Corrupt(format!("row {rowid}: embedding is not a BLOB")))?;
+            let blob = row
+                .get_ref(1)?
+                .as_blob()
+                .map_err(|_| Error::Corrupt(format!("row {rowid}: embedding is not a BLOB")))?;
             if blob.len() != dimension * 4 {
                 return Err(Error::Corrupt(format!(
                     "row {rowid}: embedding has {} bytes, expected {} for dimension {dimension}",
@@ -201,7 +207,12 @@ impl Store {
             .prepare_cached("SELECT rowid, embedding, metadata, created_at FROM vectors WHERE id = ?1")?;
         let row = stmt
             .query_row([id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, i64>(3)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
             })
             .optional()?;
         match row {

@@ -54,7 +54,9 @@ fn fixtures_in_memory_with_deletes() {
 fn get_returns_what_was_inserted() {
     let mut db = VectorDb::open(Config::default()).unwrap();
     let meta = json!({"a": {"b": [1, "x", null]}, "z": 1.5});
-    let id = db.insert(NewVector { embedding: vec![0.25, -1.0, 3.0], metadata: Some(meta.clone()), id: None }).unwrap();
+    let id = db
+        .insert(NewVector { embedding: vec![0.25, -1.0, 3.0], metadata: Some(meta.clone()), id: None })
+        .unwrap();
     assert_eq!(id.len(), 36);
     assert_eq!(&id[14..15], "4", "UUID v4: {id}");
     let r = db.get(&id).unwrap().unwrap();
@@ -77,7 +79,10 @@ fn batch_is_all_or_nothing() {
     let cases: Vec<(Vec<NewVector>, &str)> = vec![
         (vec![NewVector::new("x", vec![1.0, 2.0]), NewVector::new("x", vec![2.0, 1.0])], "DUPLICATE_ID"),
         (vec![NewVector::new("y", vec![1.0, 2.0]), NewVector::new("taken", vec![2.0, 1.0])], "DUPLICATE_ID"),
-        (vec![NewVector::new("y", vec![1.0, 2.0]), NewVector::new("z", vec![f32::NAN, 1.0])], "INVALID_VECTOR"),
+        (
+            vec![NewVector::new("y", vec![1.0, 2.0]), NewVector::new("z", vec![f32::NAN, 1.0])],
+            "INVALID_VECTOR",
+        ),
         (vec![NewVector::new("y", vec![1.0, 2.0]), NewVector::new("z", vec![1.0])], "DIMENSION_MISMATCH"),
         (vec![NewVector::new("y", vec![1.0, 2.0]), NewVector::new("z", vec![])], "INVALID_VECTOR"),
         (vec![NewVector::new("y", vec![1.0, 2.0]).with_metadata(json!([1]))], "INVALID_ARGUMENT"),
@@ -105,11 +110,17 @@ fn dimension_is_fixed_and_stored() {
     // Stored before any insert: a reopened database knows it.
     let db = VectorDb::open(Config::new(&path)).unwrap();
     assert_eq!(db.dimension(), Some(3));
-    assert_eq!(db.search(&[1.0, 2.0], 1, &SearchOptions::default()).unwrap_err().code(), "DIMENSION_MISMATCH");
+    assert_eq!(
+        db.search(&[1.0, 2.0], 1, &SearchOptions::default()).unwrap_err().code(),
+        "DIMENSION_MISMATCH"
+    );
     drop(db);
     let e = VectorDb::open(Config { dimension: Some(4), ..Config::new(&path) }).err().unwrap();
     assert_eq!(e.code(), "DIMENSION_MISMATCH");
-    assert_eq!(VectorDb::open(Config { dimension: Some(0), ..Config::default() }).err().unwrap().code(), "INVALID_ARGUMENT");
+    assert_eq!(
+        VectorDb::open(Config { dimension: Some(0), ..Config::default() }).err().unwrap().code(),
+        "INVALID_ARGUMENT"
+    );
 }
 
 #[test]
@@ -131,7 +142,8 @@ fn search_argument_errors() {
     let nan = SearchOptions { threshold: Some(f64::NAN), ..Default::default() };
     assert_eq!(db.search(&[1.0, 0.0], 1, &nan).unwrap_err().code(), "INVALID_ARGUMENT");
     // Filters bind values: a value that looks like SQL is just a string that matches nothing.
-    let sneaky = SearchOptions { filter: Some(json!({"n') OR 1=1 --": 1, "n": "1 OR 1=1"})), ..Default::default() };
+    let sneaky =
+        SearchOptions { filter: Some(json!({"n') OR 1=1 --": 1, "n": "1 OR 1=1"})), ..Default::default() };
     assert!(db.search(&[1.0, 0.0], 1, &sneaky).unwrap().is_empty());
     assert_eq!(db.get("").unwrap_err().code(), "INVALID_ARGUMENT");
 }
@@ -244,7 +256,17 @@ fn error_codes_are_the_api_codes() {
     let codes: Vec<&str> = all.iter().map(Error::code).collect();
     assert_eq!(
         codes,
-        ["DIMENSION_MISMATCH", "INVALID_VECTOR", "INVALID_ARGUMENT", "DUPLICATE_ID", "CLOSED", "LOCKED",
-         "QUOTA_EXCEEDED", "BACKEND_UNAVAILABLE", "CORRUPT", "INTERNAL"]
+        [
+            "DIMENSION_MISMATCH",
+            "INVALID_VECTOR",
+            "INVALID_ARGUMENT",
+            "DUPLICATE_ID",
+            "CLOSED",
+            "LOCKED",
+            "QUOTA_EXCEEDED",
+            "BACKEND_UNAVAILABLE",
+            "CORRUPT",
+            "INTERNAL"
+        ]
     );
 }

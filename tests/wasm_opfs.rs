@@ -43,11 +43,20 @@ async fn fixtures_persist_in_opfs() {
 async fn dimension_survives_in_opfs() {
     let path = unique("dimension");
     let pool = Pool::install(&path).await.unwrap();
-    let mut db = VectorDb::open_with_vfs(Config { dimension: Some(4), ..Config::new(&path) }, Some(pool.vfs_name()), true).unwrap();
+    let mut db = VectorDb::open_with_vfs(
+        Config { dimension: Some(4), ..Config::new(&path) },
+        Some(pool.vfs_name()),
+        true,
+    )
+    .unwrap();
     db.close().unwrap();
     pool.release();
     let pool = Pool::install(&path).await.unwrap();
-    let e = VectorDb::open_with_vfs(Config { dimension: Some(5), ..Config::new(&path) }, Some(pool.vfs_name()), true);
+    let e = VectorDb::open_with_vfs(
+        Config { dimension: Some(5), ..Config::new(&path) },
+        Some(pool.vfs_name()),
+        true,
+    );
     assert_eq!(e.err().unwrap().code(), "DIMENSION_MISMATCH");
     let db = VectorDb::open_with_vfs(Config::new(&path), Some(pool.vfs_name()), true).unwrap();
     assert_eq!(db.dimension(), Some(4));

@@ -134,10 +134,7 @@ impl FlatIndex {
         };
         match q.candidates {
             None => (0..self.len()).for_each(&mut visit),
-            Some(rowids) => rowids
-                .iter()
-                .filter_map(|r| self.slot_of.get(r).copied())
-                .for_each(&mut visit),
+            Some(rowids) => rowids.iter().filter_map(|r| self.slot_of.get(r).copied()).for_each(&mut visit),
         }
         top.into_sorted()
             .into_iter()
@@ -191,7 +188,8 @@ mod tests {
 
     #[test]
     fn ties_break_by_rowid_even_after_swap_remove() {
-        let mut ix = index(&[(1, vec![1.0, 0.0]), (2, vec![1.0, 0.0]), (3, vec![1.0, 0.0]), (4, vec![0.0, 1.0])]);
+        let mut ix =
+            index(&[(1, vec![1.0, 0.0]), (2, vec![1.0, 0.0]), (3, vec![1.0, 0.0]), (4, vec![0.0, 1.0])]);
         assert!(ix.remove(1));
         assert!(!ix.remove(1));
         // Rowid 4 moved into slot 0; ties among 2 and 3 still come in rowid order.

@@ -79,7 +79,8 @@ pub fn search_options(value: JsValue) -> JsResult<SearchOptions> {
     let o: JsSearchOptions = if value.is_undefined() || value.is_null() {
         JsSearchOptions::default()
     } else {
-        serde_wasm_bindgen::from_value(value).map_err(|e| invalid_argument(&format!("bad search options: {e}")))?
+        serde_wasm_bindgen::from_value(value)
+            .map_err(|e| invalid_argument(&format!("bad search options: {e}")))?
     };
     let metric = o.metric.as_deref().map(str::parse::<Metric>).transpose().map_err(|e| js_error(&e))?;
     Ok(SearchOptions {

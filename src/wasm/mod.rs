@@ -49,10 +49,18 @@ impl WasmVectorDb {
     /// with their lengths in `lengths`, `metadata[i]` (object or undefined).
     /// Returns the ids. One transaction: all or nothing.
     #[wasm_bindgen(js_name = insertBatch)]
-    pub fn insert_batch(&mut self, ids: Array, flat: &[f32], lengths: &[u32], metadata: Array) -> JsResult<Array> {
+    pub fn insert_batch(
+        &mut self,
+        ids: Array,
+        flat: &[f32],
+        lengths: &[u32],
+        metadata: Array,
+    ) -> JsResult<Array> {
         let n = lengths.len();
         if ids.length() as usize != n || metadata.length() as usize != n {
-            return Err(convert::invalid_argument("ids, lengths and metadata must have one entry per vector"));
+            return Err(convert::invalid_argument(
+                "ids, lengths and metadata must have one entry per vector",
+            ));
         }
         let total: usize = lengths.iter().map(|&l| l as usize).sum();
         if total != flat.len() {
@@ -99,7 +107,8 @@ impl WasmVectorDb {
         set(&out, "ids", &ids)?;
         set(&out, "scores", &scores)?;
         set(&out, "dimension", &JsValue::from(dim as u32))?;
-        let embeddings = if options.include_embedding { Float32Array::from(&packed[..]).into() } else { JsValue::NULL };
+        let embeddings =
+            if options.include_embedding { Float32Array::from(&packed[..]).into() } else { JsValue::NULL };
         set(&out, "embeddings", &embeddings)?;
         set(&out, "metadata", &metadata)?;
         Ok(out)
@@ -153,5 +162,5 @@ impl WasmVectorDb {
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) -> JsResult<()> {
-    Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ()).map_err(|e| e)
+    Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ())
 }

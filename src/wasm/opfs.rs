@@ -60,9 +60,11 @@ fn map_error(e: OpfsSAHError) -> JsValue {
     let text = e.to_string();
     let err = match &e {
         OpfsSAHError::NotSupported => Error::BackendUnavailable(text),
-        _ if text.contains("NoModificationAllowedError") || text.contains("InvalidStateError") => Error::Locked(format!(
-            "the database is open in another tab or worker ({text}); close it there and retry"
-        )),
+        _ if text.contains("NoModificationAllowedError") || text.contains("InvalidStateError") => {
+            Error::Locked(format!(
+                "the database is open in another tab or worker ({text}); close it there and retry"
+            ))
+        }
         _ if text.contains("QuotaExceededError") => Error::QuotaExceeded(text),
         _ => Error::Internal(format!("OPFS: {text}")),
     };

@@ -100,11 +100,17 @@ pub fn score(metric: Metric, a: &[f32], b: &[f32]) -> f64 {
     let dot: f64 = a.iter().zip(b).map(|(x, y)| *x as f64 * *y as f64).sum();
     match metric {
         Metric::Dot => dot,
-        Metric::Euclidean => a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>().sqrt(),
+        Metric::Euclidean => {
+            a.iter().zip(b).map(|(x, y)| (*x as f64 - *y as f64).powi(2)).sum::<f64>().sqrt()
+        }
         Metric::Cosine => {
             let na = a.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
             let nb = b.iter().map(|x| (*x as f64).powi(2)).sum::<f64>().sqrt();
-            if na == 0.0 || nb == 0.0 { 0.0 } else { dot / (na * nb) }
+            if na == 0.0 || nb == 0.0 {
+                0.0
+            } else {
+                dot / (na * nb)
+            }
         }
     }
 }
@@ -187,8 +193,12 @@ pub fn check_search_matches_brute_force(db: &VectorDb, f: &Fixtures) {
             }
             let (_, t) = f.thresholds.iter().find(|(m, _)| *m == metric).unwrap();
             let opts = SearchOptions { metric: Some(metric), threshold: Some(*t), ..Default::default() };
-            let got: Vec<(String, f64)> =
-                db.search(q, usize::MAX, &opts).unwrap().into_iter().map(|h| (h.id, h.score as f64)).collect();
+            let got: Vec<(String, f64)> = db
+                .search(q, usize::MAX, &opts)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.id, h.score as f64))
+                .collect();
             let want = brute_force(&f.vectors, q, usize::MAX, metric, Some(*t), None);
             assert_same(&got, &want, &format!("query {qi} {metric:?} threshold {t}"));
             checked += 1;
@@ -205,7 +215,11 @@ pub fn check_exact_ties(db: &VectorDb, f: &Fixtures) {
     for metric in METRICS {
         let hits = db.search(e48, 2, &SearchOptions { metric: Some(metric), ..Default::default() }).unwrap();
         if metric != Metric::Dot {
-            assert_eq!([hits[0].id.as_str(), hits[1].id.as_str()], [id48.as_str(), id49.as_str()], "{metric:?}");
+            assert_eq!(
+                [hits[0].id.as_str(), hits[1].id.as_str()],
+                [id48.as_str(), id49.as_str()],
+                "{metric:?}"
+            );
             assert_eq!(hits[0].score, hits[1].score);
         }
     }
