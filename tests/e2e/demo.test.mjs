@@ -1,7 +1,7 @@
 // End-to-end test of the Fashion-MNIST demo (dist/demo/, built by `npm run build`) in
 // headless Chromium: loading into OPFS, search by example checked against a brute force over
 // the same data file, metrics, the class filter, and persistence across a reload. Saves a
-// screenshot to docs/demo.png for the README.
+// screenshot (to docs/demo.png for the README when UPDATE_SCREENSHOTS=1).
 //
 //   node --test tests/e2e/demo.test.mjs
 //
@@ -188,8 +188,10 @@ test('Fashion-MNIST demo: load, search, metrics, filter, persistence', { timeout
   // Back to all classes for the screenshot.
   await page.selectOption('[data-testid="class-filter"]', '');
   await page.waitForSelector(`[data-testid="results"][data-metric="cosine"][data-filter=""] [data-testid="result"]`);
-  mkdirSync(join(root, 'docs'), { recursive: true });
-  await page.screenshot({ path: join(root, 'docs/demo.png'), fullPage: true });
+  // The README's screenshot is refreshed only on request, so test runs leave the tree clean.
+  const shotDir = process.env.UPDATE_SCREENSHOTS ? join(root, 'docs') : join(tmpdir(), 'sqlite-vector-shots');
+  mkdirSync(shotDir, { recursive: true });
+  await page.screenshot({ path: join(shotDir, 'demo.png'), fullPage: true });
 
   // 6. Draw a query (a filled blob) on the 28x28 canvas.
   await page.click('.tab[data-tab="draw"]');
@@ -205,6 +207,7 @@ test('Fashion-MNIST demo: load, search, metrics, filter, persistence', { timeout
   shown = await readResults(page);
   assert.equal(shown.length, 10);
   assertOrdered(shown, false);
+  await page.screenshot({ path: join(shotDir, 'demo-draw.png'), fullPage: true });
 
   // 7. Upload an image: a PNG of one of the shown results (dark on light, with a border).
   await page.click('.tab[data-tab="upload"]');
@@ -223,6 +226,7 @@ test('Fashion-MNIST demo: load, search, metrics, filter, persistence', { timeout
   await second.waitForSelector('[data-testid="error"]:not([hidden])', { timeout: 20_000 });
   assert.equal(await second.getAttribute('[data-testid="error"]', 'data-code'), 'LOCKED');
   assert.match(await second.textContent('[data-testid="error"]'), /another tab/i);
+  await second.screenshot({ path: join(shotDir, 'demo-locked.png') });
   await second.close();
 
   // 9. Reload: the data persisted in OPFS; nothing is loaded again.
