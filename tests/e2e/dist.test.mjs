@@ -253,6 +253,52 @@ test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab 
   });
 });
 
+test('dist in Chromium: a worker killed in the middle of a batch leaves the database whole', { timeout: TEST_TIMEOUT }, async () => {
+  await withBrowser(async ({ open }) => {
+    const BASE = 100;
+    const BIG = 100_000;
+    const first = await open('writer');
+    await first.evaluate(async ({ BASE, BIG }) => {
+      const db = await sv.createVectorDB({ path: 'crash.db' });
+      const vec = (i) => Float32Array.from({ length: 128 }, (_, j) => Math.sin(i * 7 + j));
+      await db.insertBatch(Array.from({ length: BASE }, (_, i) => ({ id: `base-${i}`, embedding: vec(i) })));
+      // Not awaited: the tab is closed while the worker is writing this batch.
+      window.pending = db.insertBatch(Array.from({ length: BIG }, (_, i) => ({ id: `big-${i}`, embedding: vec(BASE + i) })));
+      window.pending.then(() => (window.bigDone = true), () => {});
+    }, { BASE, BIG });
+    await first.waitForTimeout(700);
+    const finished = await first.evaluate(() => window.bigDone === true);
+    await first.close(); // kills the worker mid-transaction (unless the batch already finished)
+
+    const second = await open('reader');
+    const seen = await second.evaluate(async () => {
+      const deadline = Date.now() + 8000;
+      for (;;) {
+        const db = await sv.createVectorDB({ path: 'crash.db' });
+        const r = await attempt(() => db.stats());
+        if (r.ok) {
+          const top = plain(await db.search(Float32Array.from({ length: 128 }, (_, j) => Math.sin(3 * 7 + j)), 1, { includeEmbedding: false }));
+          const id = await db.insert({ id: 'after-crash', embedding: new Array(128).fill(0.5) });
+          const count = (await db.stats()).count;
+          await db.close();
+          return { ok: true, before: r.value.count, top, id, count };
+        }
+        await attempt(() => db.close());
+        if (r.error.code !== 'LOCKED' || Date.now() > deadline) return { ok: false, error: r.error };
+        await sleep(100);
+      }
+    });
+    assert.equal(seen.ok, true, `reopen after the crash: ${JSON.stringify(seen)}`);
+    console.error(`crash test: finished=${finished} count=${seen.before}`);
+    // All or nothing: the killed batch is either entirely there or entirely absent.
+    assert.ok(seen.before === BASE || seen.before === BASE + BIG, `count after the crash is ${seen.before} (finished before close: ${finished})`);
+    if (finished) assert.equal(seen.before, BASE + BIG);
+    assert.equal(seen.top[0].id, 'base-3');
+    assert.equal(seen.id, 'after-crash');
+    assert.equal(seen.count, seen.before + 1);
+  });
+});
+
 test("dist in Chromium: ':memory:' is not persisted; named paths are separate databases", { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();

@@ -13,6 +13,7 @@ import {
   VectorDBError,
 } from '../../dist/node.js';
 import { bruteForce, assertSameResults, matchesFilter } from '../fixtures/reference.mjs';
+import { mulberry32 } from '../fixtures/rng.mjs';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/fixtures.json', import.meta.url), 'utf8'));
 const METRICS = ['cosine', 'dot', 'euclidean'];
@@ -261,15 +262,6 @@ describe('search equals brute force on the fixtures', () => {
     assert.deepEqual(await db.search(fixtures.queries[0], 10, { filter: { group: 'nope' } }), []);
   });
 });
-
-function mulberry32(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('search equals brute force for many dimensions (kernel tails, heap)', () => {
   for (const dim of [1, 2, 3, 5, 7, 9, 15, 16, 17, 31, 33, 100, 257, 1536]) {
