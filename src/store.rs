@@ -202,22 +202,16 @@ impl Store {
     }
 
     pub fn get(&self, id: &str) -> Result<Option<StoredRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT rowid, embedding, metadata, created_at FROM vectors WHERE id = ?1")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT embedding, metadata, created_at FROM vectors WHERE id = ?1")?;
         let row = stmt
             .query_row([id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Vec<u8>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?))
             })
             .optional()?;
         match row {
             None => Ok(None),
-            Some((_, blob, metadata, created_at)) => {
+            Some((blob, metadata, created_at)) => {
                 Ok(Some(StoredRow { embedding: codec::decode(&blob)?, metadata, created_at }))
             }
         }
