@@ -31,13 +31,17 @@ pub fn decode_into(bytes: &[u8], out: &mut Vec<f32>) -> Result<()> {
 }
 
 /// Checks a vector's components: non-empty, every component finite.
-/// `what` names it in the message ("vector", "query", "vector 3 of the batch").
-pub fn validate(v: &[f32], what: &str) -> Result<()> {
+/// `what` names it in the message ("vector", "query", "vector 3 of the batch"); it is only
+/// called on failure, so a batch does not format a name per vector.
+pub fn validate(v: &[f32], what: impl FnOnce() -> String) -> Result<()> {
     if v.is_empty() {
-        return Err(Error::InvalidVector(format!("{what} is empty")));
+        return Err(Error::InvalidVector(format!("{} is empty", what())));
     }
     if let Some((i, x)) = v.iter().enumerate().find(|(_, x)| !x.is_finite()) {
-        return Err(Error::InvalidVector(format!("{what} has a non-finite component at index {i} ({x})")));
+        return Err(Error::InvalidVector(format!(
+            "{} has a non-finite component at index {i} ({x})",
+            what()
+        )));
     }
     Ok(())
 }
@@ -62,9 +66,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_vectors() {
-        assert_eq!(validate(&[], "q").unwrap_err().code(), "INVALID_VECTOR");
-        assert_eq!(validate(&[1.0, f32::NAN], "q").unwrap_err().code(), "INVALID_VECTOR");
-        assert_eq!(validate(&[f32::INFINITY], "q").unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(validate(&[], || "q".into()).unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(validate(&[1.0, f32::NAN], || "q".into()).unwrap_err().code(), "INVALID_VECTOR");
+        assert_eq!(validate(&[f32::INFINITY], || "q".into()).unwrap_err().code(), "INVALID_VECTOR");
         assert_eq!(check_dimension(&[1.0], 2).unwrap_err().code(), "DIMENSION_MISMATCH");
         assert!(decode(&[0, 0, 0]).is_err());
     }

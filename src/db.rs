@@ -264,7 +264,7 @@ impl VectorDb {
         let mut seen = HashSet::with_capacity(vectors.len());
         let mut metadata = Vec::with_capacity(vectors.len());
         for (i, v) in vectors.iter().enumerate() {
-            codec::validate(&v.embedding, &what(i))?;
+            codec::validate(&v.embedding, || what(i))?;
             codec::check_dimension(&v.embedding, dimension)?;
             if let Some(id) = &v.id {
                 check_id(id)?;
@@ -323,7 +323,7 @@ impl VectorDb {
         if k == 0 {
             return Err(Error::InvalidArgument("k must be a positive integer".into()));
         }
-        codec::validate(query, "query")?;
+        codec::validate(query, || "query".into())?;
         let threshold = match options.threshold {
             Some(t) if t.is_nan() => return Err(Error::InvalidArgument("threshold is NaN".into())),
             t => t.map(|t| t as f32),

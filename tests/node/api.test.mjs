@@ -672,22 +672,7 @@ describe('INVALID_VECTOR', () => {
   test('as search queries', async () => {
     const db = await createVectorDB();
     await db.insert({ id: 'a', embedding: [1, 2, 3] });
-    const badQueries = [
-      ['[]', []],
-      ['empty Float32Array', new Float32Array(0)],
-      ['NaN inside', [1, NaN, 3]],
-      ['Infinity', [1, Infinity, 3]],
-      ['-Infinity', [1, -Infinity, 3]],
-      ["['1', '2', '3']", ['1', '2', '3']],
-      ['[null, 1, 2]', [null, 1, 2]],
-      ['[true, 1, 2]', [true, 1, 2]],
-      ['a number', 5],
-      ['a string', 'abc'],
-      ['null', null],
-      ['an object', { 0: 1, 1: 2, 2: 3, length: 3 }],
-      ['Float32Array with NaN', f32([1, NaN, 3])],
-    ];
-    for (const [name, query] of badQueries) {
+    for (const [name, query] of bad) {
       await rejectsWith(db.search(query), 'INVALID_VECTOR', `query ${name}`);
     }
     await db.close();
