@@ -2,6 +2,8 @@
 //   1. the wasm (cargo, release, +simd128 from .cargo/config.toml);
 //   2. wasm-bindgen glue: web target into dist/, Node ESM target into dist/node/;
 //   3. wasm-opt -O3 when binaryen is installed;
+//   3b. the native Node addon (cargo, profile `node`, feature `node`) into dist/native/
+//      (skipped with --no-native);
 //   4. the JS client, worker and types copied beside them (plain ES modules, no bundling:
 //      dist/ loads from any static server with <script type="module">);
 //   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.
@@ -46,6 +48,15 @@ for (const { target, out } of targets) {
   } else {
     log('wasm-opt not found (npm ci installs binaryen); skipping');
   }
+}
+
+if (!args.has('--no-native')) {
+  log('cargo build --profile node --features node (the Node-API addon)');
+  run('cargo', ['build', '--quiet', '--lib', '--profile', 'node', '--features', 'node']);
+  const lib = { darwin: 'libsqlite_vector.dylib', win32: 'sqlite_vector.dll' }[process.platform] ?? 'libsqlite_vector.so';
+  mkdirSync(join(dist, 'native'), { recursive: true });
+  // The name native.js looks for: one file per platform, so several can ship side by side.
+  copyFileSync(join(root, 'target/node', lib), join(dist, 'native', `sqlite_vector.${process.platform}-${process.arch}.node`));
 }
 
 log('copying the client, worker and types into dist/');

@@ -33,6 +33,8 @@ pub struct Config {
     pub wal_mode: bool,
     /// Native only: bytes of the file to memory-map.
     pub mmap_size: Option<i64>,
+    /// [`VectorDb::import`] only: replace a database that already exists at `path`.
+    pub overwrite: bool,
 }
 
 impl Default for Config {
@@ -44,6 +46,7 @@ impl Default for Config {
             cache_size: None,
             wal_mode: false,
             mmap_size: None,
+            overwrite: false,
         }
     }
 }
@@ -156,43 +159,82 @@ struct Open {
 impl VectorDb {
     /// Opens or creates the database at `config.path` (`":memory:"` for none).
     ///
+    /// A file on disk is held exclusively while open: another process (or another `VectorDb`
+    /// on the same file) gets `Locked`.
+    ///
     /// Errors: `Corrupt` when the file is not a sqlite-vector database,
-    /// `DimensionMismatch` when `config.dimension` differs from the stored one.
+    /// `DimensionMismatch` when `config.dimension` differs from the stored one,
+    /// `Locked` when the file is held elsewhere.
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, VectorDb};
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("v.db").to_string_lossy().into_owned();
+    /// let db = VectorDb::open(Config { dimension: Some(3), wal_mode: true, ..Config::new(&path) })?;
+    /// assert_eq!(VectorDb::open(Config::new(&path)).err().unwrap().code(), "LOCKED");
+    /// drop(db); // or close()
+    /// assert_eq!(VectorDb::open(Config::new(&path))?.dimension(), Some(3));
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
     pub fn open(config: Config) -> Result<Self> {
-        let location = if config.path == MEMORY_PATH || config.path.is_empty() {
-            Location::Memory
-        } else {
-            Location::File(&config.path)
-        };
-        let persistent = !matches!(location, Location::Memory);
-        Self::open_at(&config, location, persistent)
+        Self::open_with_vfs(config, None, true)
     }
 
     /// Opens through a named SQLite VFS, or SQLite's default one when `vfs` is `None`
     /// (how the wasm binding reaches OPFS, or the in-memory VFS in Node).
     /// `persistent` says whether that VFS outlives the process.
     pub fn open_with_vfs(config: Config, vfs: Option<&str>, persistent: bool) -> Result<Self> {
-        if config.path == MEMORY_PATH || config.path.is_empty() {
-            return Self::open_at(&config, Location::Memory, false);
-        }
-        let location = match vfs {
-            Some(vfs) => Location::Vfs { path: &config.path, vfs },
-            None => Location::File(&config.path),
-        };
-        Self::open_at(&config, location, persistent)
+        Self::open_at(&config, vfs, persistent, None)
     }
 
-    fn open_at(config: &Config, location: Location<'_>, persistent: bool) -> Result<Self> {
+    /// Creates the database at `config.path` from the bytes of an exported file (see
+    /// [`export`](Self::export)) and opens it. `":memory:"` opens the copy in memory.
+    ///
+    /// The bytes are verified in memory before anything is written: data that is not a sound
+    /// sqlite-vector database gives `Corrupt`. A path that already holds a database gives
+    /// `InvalidArgument` unless `config.overwrite`; either way nothing existing is damaged.
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, NewVector, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// db.insert(NewVector::new("a", vec![1.0, 2.0]))?;
+    /// let bytes = db.export()?;
+    ///
+    /// let copy = VectorDb::import(Config::default(), &bytes)?;
+    /// assert_eq!(copy.get("a")?.unwrap().embedding, vec![1.0, 2.0]);
+    /// assert_eq!(VectorDb::import(Config::default(), b"not a database").err().unwrap().code(), "CORRUPT");
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn import(config: Config, bytes: &[u8]) -> Result<Self> {
+        Self::import_with_vfs(config, bytes, None, true)
+    }
+
+    /// [`import`](Self::import) through a named VFS (see [`open_with_vfs`](Self::open_with_vfs)).
+    pub fn import_with_vfs(config: Config, bytes: &[u8], vfs: Option<&str>, persistent: bool) -> Result<Self> {
+        Self::open_at(&config, vfs, persistent, Some(bytes))
+    }
+
+    fn open_at(config: &Config, vfs: Option<&str>, persistent: bool, image: Option<&[u8]>) -> Result<Self> {
         if config.dimension == Some(0) {
             return Err(Error::InvalidArgument("dimension must be a positive integer".into()));
         }
+        let in_memory = config.path == MEMORY_PATH || config.path.is_empty();
+        let location = match vfs {
+            _ if in_memory => Location::Memory,
+            Some(vfs) => Location::Vfs { path: &config.path, vfs },
+            None => Location::File(&config.path),
+        };
         let default_cache = if cfg!(target_arch = "wasm32") { 16_384 } else { 100_000 };
         let tuning = Tuning {
             cache_size_kib: config.cache_size.unwrap_or(default_cache),
+            lock_timeout_ms: 500,
             wal_mode: config.wal_mode && !cfg!(target_arch = "wasm32"),
             mmap_size: if cfg!(target_arch = "wasm32") { None } else { config.mmap_size },
         };
-        let (mut store, stored) = Store::open(location, &tuning)?;
+        let (mut store, stored) = match image {
+            None => Store::open(location, &tuning)?,
+            Some(bytes) => Store::import(location, &tuning, bytes, config.overwrite)?,
+        };
         let dimension = match (stored, config.dimension) {
             (Some(s), Some(c)) if s != c => {
                 return Err(Error::DimensionMismatch { expected: s, actual: c });
@@ -208,7 +250,7 @@ impl VectorDb {
             open: Some(Open { store, index }),
             path: config.path.clone(),
             metric: config.metric,
-            persistent,
+            persistent: persistent && !in_memory,
         })
     }
 
@@ -408,6 +450,12 @@ impl VectorDb {
             path: self.path.clone(),
             persistent: self.persistent,
         })
+    }
+
+    /// The whole database file: a consistent snapshot that [`import`](Self::import) (or
+    /// `createVectorDB({ path, data })` on any target) opens again.
+    pub fn export(&mut self) -> Result<Vec<u8>> {
+        self.open_mut()?.store.export()
     }
 
     /// Bytes held in memory by the search index.

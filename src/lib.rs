@@ -36,9 +36,13 @@ mod db;
 pub mod error;
 pub mod filter;
 pub mod index;
+#[cfg(any(target_arch = "wasm32", feature = "node"))]
+mod js_input;
 pub mod kernels;
 pub mod metric;
 mod store;
+#[cfg(all(feature = "node", not(target_arch = "wasm32")))]
+mod node;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -44,6 +44,8 @@ pub enum Location<'a> {
 /// Connection tuning that does not change the file format.
 pub struct Tuning {
     pub cache_size_kib: i64,
+    /// How long to wait for another connection's lock before failing with `Locked`.
+    pub lock_timeout_ms: u64,
     pub wal_mode: bool,
     pub mmap_size: Option<i64>,
 }
@@ -71,24 +73,136 @@ impl Store {
     /// Opens (or creates) the database and checks that it is ours. Returns the store and the
     /// stored dimension, if any.
     pub fn open(location: Location<'_>, tuning: &Tuning) -> Result<(Store, Option<usize>)> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = match location {
-            Location::Memory => Connection::open_in_memory()?,
-            Location::File(path) => Connection::open_with_flags(path, flags)?,
-            Location::Vfs { path, vfs } => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
-        };
-        let store = Store { conn };
+        let store = Store::connect(&location)?;
+        store.lock(&location, tuning)?;
         store.tune(tuning)?;
         let dimension = store.check_or_create()?;
         Ok((store, dimension))
     }
 
+    /// Creates the database at `location` from an exported file image. The image is checked
+    /// in memory first (SQLite header, integrity, our schema, every row's embedding length),
+    /// so a bad image never touches `location`. An existing database there is replaced only
+    /// with `overwrite`, in one transaction (SQLite's backup of every page at once).
+    pub fn import(
+        location: Location<'_>,
+        tuning: &Tuning,
+        image: &[u8],
+        overwrite: bool,
+    ) -> Result<(Store, Option<usize>)> {
+        let (source, dimension) = Store::from_image(image)?;
+        if let Location::Memory = location {
+            source.tune(tuning)?;
+            return Ok((source, dimension));
+        }
+        let mut dest = Store::connect(&location)?;
+        dest.lock(&location, tuning)?;
+        if dest.table_count()? > 0 && !overwrite {
+            return Err(Error::InvalidArgument(
+                "the path already holds a database; pass overwrite: true to replace it".into(),
+            ));
+        }
+        // WAL forbids changing the page size, and the image may have another one.
+        dest.conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
+        {
+            let backup = rusqlite::backup::Backup::new(&source.conn, &mut dest.conn)?;
+            match backup.step(-1)? {
+                rusqlite::backup::StepResult::Done => {}
+                _ => return Err(Error::Locked("the destination database is in use".into())),
+            }
+        }
+        source.close()?;
+        dest.tune(tuning)?;
+        let stored = dest.check_or_create()?;
+        debug_assert_eq!(stored, dimension);
+        Ok((dest, stored))
+    }
+
+    /// An in-memory copy of an exported image, verified to be a sound sqlite-vector database.
+    fn from_image(image: &[u8]) -> Result<(Store, Option<usize>)> {
+        const MAGIC: &[u8; 16] = b"SQLite format 3\0";
+        if image.len() < 512 || &image[..16] != MAGIC {
+            return Err(Error::Corrupt("the data is not a SQLite database file".into()));
+        }
+        let mut copy = image.to_vec();
+        // A file written in WAL mode says so in bytes 18-19; the image is complete (export
+        // reads through the WAL), and an in-memory database cannot use WAL.
+        if copy[18] == 2 && copy[19] == 2 {
+            copy[18] = 1;
+            copy[19] = 1;
+        }
+        let mut conn = Connection::open_in_memory()?;
+        let len = copy.len();
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, &copy[..], len, false)?;
+        drop(copy);
+        let store = Store { conn };
+        let check: String = store.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(Error::Corrupt(format!("the database is damaged: {check}")));
+        }
+        if store.table_count()? == 0 {
+            return Err(Error::Corrupt("an empty SQLite database is not a sqlite-vector database".into()));
+        }
+        let dimension = store.check_or_create()?;
+        if let Some(d) = dimension {
+            let bad: Option<i64> = store
+                .conn
+                .query_row(
+                    "SELECT rowid FROM vectors WHERE typeof(embedding) != 'blob' OR length(embedding) != ?1 LIMIT 1",
+                    [d as i64 * 4],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(rowid) = bad {
+                return Err(Error::Corrupt(format!("row {rowid}: embedding is not {d} f32 values")));
+            }
+        }
+        Ok((store, dimension))
+    }
+
+    /// The whole database file as bytes: a consistent snapshot, in rollback-journal mode so
+    /// that it opens anywhere (including from memory).
+    pub fn export(&mut self) -> Result<Vec<u8>> {
+        let data = self.conn.serialize(rusqlite::MAIN_DB)?;
+        let mut bytes = data.to_vec();
+        if bytes.len() >= 20 && bytes[18] == 2 && bytes[19] == 2 {
+            bytes[18] = 1;
+            bytes[19] = 1;
+        }
+        Ok(bytes)
+    }
+
+    fn connect(location: &Location<'_>) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match *location {
+            Location::Memory => Connection::open_in_memory()?,
+            Location::File(path) => Connection::open_with_flags(path, flags)?,
+            Location::Vfs { path, vfs } => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
+        };
+        Ok(Store { conn })
+    }
+
+    /// A file on disk is held exclusively for as long as it is open: the in-memory index
+    /// must see every write, so a second process gets `Locked` instead of sharing the file.
+    /// (OPFS files are held by their access handles and a Web Lock instead.)
+    fn lock(&self, location: &Location<'_>, tuning: &Tuning) -> Result<()> {
+        self.conn.busy_timeout(std::time::Duration::from_millis(tuning.lock_timeout_ms))?;
+        if let Location::File(_) = location {
+            // A file that is not SQLite fails here with NOTADB, which maps to CORRUPT.
+            self.conn.query_row("PRAGMA locking_mode = EXCLUSIVE", [], |_| Ok(()))?;
+            self.conn.execute_batch("BEGIN EXCLUSIVE; COMMIT;").map_err(|e| match Error::from(e) {
+                Error::Locked(m) => Error::Locked(format!("another process has the database open ({m})")),
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
     fn tune(&self, t: &Tuning) -> Result<()> {
         // A file that is not SQLite fails here with NOTADB, which maps to CORRUPT.
         self.conn.execute_batch(&format!("PRAGMA cache_size = -{};", t.cache_size_kib.max(0)))?;
-        self.conn.busy_timeout(std::time::Duration::from_millis(2000))?;
         if t.wal_mode {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }
@@ -98,12 +212,13 @@ impl Store {
         Ok(())
     }
 
+    fn table_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?)
+    }
+
     /// Creates the schema in an empty file, or verifies an existing one.
     fn check_or_create(&self) -> Result<Option<usize>> {
-        let tables: i64 =
-            self.conn
-                .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
-        if tables == 0 {
+        if self.table_count()? == 0 {
             let tx = self.conn.unchecked_transaction()?;
             tx.execute_batch(SCHEMA)?;
             tx.execute_batch(&format!("PRAGMA application_id = {APPLICATION_ID};"))?;

@@ -3,7 +3,8 @@
 // the connection is single-threaded and order must follow the caller's.
 
 /**
- * @param {object} wasm the wasm-bindgen module (exports `openDatabase`)
+ * @param {object} wasm the binding: the wasm-bindgen module, or the native addon adapted by
+ *   www/lib/native.js (both export `openDatabase(config, persist, data?)`)
  * @param {{ persist: boolean, acquire?: (path: string) => Promise<() => void> }} env
  *   `persist`: store in OPFS; `acquire`: takes the cross-tab lock for a path, resolving to
  *   its release function, or rejecting with `{code: 'LOCKED'}`.
@@ -16,11 +17,12 @@ export function createHandler(wasm, env) {
   const ops = {
     async open(config) {
       if (db) return db.stats();
-      const path = config?.path ?? ':memory:';
+      const { data, ...rest } = config ?? {};
+      const path = rest.path ?? ':memory:';
       const persist = env.persist && path !== ':memory:';
       if (persist && env.acquire) release = await env.acquire(path);
       try {
-        db = await wasm.openDatabase(config, persist);
+        db = await wasm.openDatabase(rest, persist, data ?? undefined);
       } catch (e) {
         release?.();
         release = null;
@@ -33,13 +35,14 @@ export function createHandler(wasm, env) {
     get: ({ id }) => open().get(id),
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
+    export: () => open().export(),
     info: () => ({ kernel: open().kernelName(), indexBytes: open().indexBytes() }),
-    close() {
+    async close() {
       if (!db) return;
       try {
-        db.close();
+        await db.close();
       } finally {
-        db.free();
+        db.free?.();
         db = null;
         release?.();
         release = null;
@@ -78,7 +81,7 @@ export function toEnvelope(e) {
 export function transferablesOf(result) {
   const out = [];
   if (result && typeof result === 'object') {
-    for (const v of [result.scores, result.embeddings, result.embedding]) {
+    for (const v of ArrayBuffer.isView(result) ? [result] : [result.scores, result.embeddings, result.embedding]) {
       if (ArrayBuffer.isView(v)) out.push(v.buffer);
     }
   }

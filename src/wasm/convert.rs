@@ -1,8 +1,9 @@
 //! Conversions across the JS boundary, and errors as JS `Error`s carrying API.md's `code`.
 
-use crate::{Config, Error, Metric, SearchOptions};
+use crate::js_input::SearchOptionsInput;
+use crate::{Config, Error, SearchOptions};
 use js_sys::Reflect;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub type JsResult<T> = Result<T, JsValue>;
@@ -46,47 +47,28 @@ pub fn optional_id(value: JsValue) -> JsResult<Option<String>> {
     id(&value).map(Some)
 }
 
+/// Metadata as JSON text (the client stringifies it), or null/undefined for none.
 pub fn metadata(value: JsValue) -> JsResult<Option<serde_json::Value>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Err(invalid_argument("metadata must be a JSON object"));
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map(Some)
-        .map_err(|e| invalid_argument(&format!("metadata is not JSON: {e}")))
+    let Some(text) = value.as_string() else {
+        return Err(invalid_argument("metadata must be sent as JSON text"));
+    };
+    crate::js_input::metadata_from_text(Some(&text)).map_err(|e| js_error(&e))
 }
 
 /// `k` must be a positive integer (as a JS number).
 pub fn k(value: &JsValue) -> JsResult<usize> {
-    match value.as_f64() {
-        Some(k) if k >= 1.0 && k.fract() == 0.0 && k.is_finite() => Ok(k.min(usize::MAX as f64) as usize),
-        _ => Err(invalid_argument("k must be a positive integer")),
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsSearchOptions {
-    metric: Option<String>,
-    threshold: Option<f64>,
-    filter: Option<serde_json::Value>,
-    include_embedding: Option<bool>,
+    crate::js_input::k_from_f64(value.as_f64().unwrap_or(f64::NAN)).map_err(|e| js_error(&e))
 }
 
 pub fn search_options(value: JsValue) -> JsResult<SearchOptions> {
-    let o: JsSearchOptions = if value.is_undefined() || value.is_null() {
-        JsSearchOptions::default()
+    let o: SearchOptionsInput = if value.is_undefined() || value.is_null() {
+        SearchOptionsInput::default()
     } else {
         serde_wasm_bindgen::from_value(value)
             .map_err(|e| invalid_argument(&format!("bad search options: {e}")))?
     };
-    let metric = o.metric.as_deref().map(str::parse::<Metric>).transpose().map_err(|e| js_error(&e))?;
-    Ok(SearchOptions {
-        metric,
-        threshold: o.threshold,
-        filter: o.filter,
-        include_embedding: o.include_embedding.unwrap_or(true),
-    })
+    o.into_options().map_err(|e| js_error(&e))
 }

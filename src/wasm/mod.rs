@@ -23,14 +23,18 @@ pub struct WasmVectorDb {
 }
 
 /// Opens a database. `persist: true` (dedicated worker only) stores it in OPFS; otherwise it
-/// lives on SQLite's in-memory VFS and is gone when the process ends.
+/// lives on SQLite's in-memory VFS and is gone when the process ends. With `data` (an
+/// exported file), the database is created from those bytes (see [`VectorDb::import`]).
 #[wasm_bindgen(js_name = openDatabase)]
-pub async fn open_database(config: JsValue, persist: bool) -> JsResult<WasmVectorDb> {
+pub async fn open_database(config: JsValue, persist: bool, data: Option<Vec<u8>>) -> JsResult<WasmVectorDb> {
     let config: Config = convert::config(config)?;
+    let open = |config: Config, vfs: Option<&str>, persistent: bool| match &data {
+        Some(bytes) => VectorDb::import_with_vfs(config, bytes, vfs, persistent),
+        None => VectorDb::open_with_vfs(config, vfs, persistent),
+    };
     if persist && config.path != crate::MEMORY_PATH {
         let pool = opfs::Pool::install(&config.path).await?;
-        let db = VectorDb::open_with_vfs(config, Some(pool.vfs_name()), true);
-        match db {
+        match open(config, Some(pool.vfs_name()), true) {
             Ok(db) => Ok(WasmVectorDb { db, pool: Some(pool) }),
             Err(e) => {
                 pool.release();
@@ -38,7 +42,7 @@ pub async fn open_database(config: JsValue, persist: bool) -> JsResult<WasmVecto
             }
         }
     } else {
-        let db = VectorDb::open_with_vfs(config, None, false).map_err(|e| js_error(&e))?;
+        let db = open(config, None, false).map_err(|e| js_error(&e))?;
         Ok(WasmVectorDb { db, pool: None })
     }
 }
@@ -46,7 +50,7 @@ pub async fn open_database(config: JsValue, persist: bool) -> JsResult<WasmVecto
 #[wasm_bindgen(js_class = WasmVectorDb)]
 impl WasmVectorDb {
     /// Inserts a packed batch: `ids[i]` (string or null), the vectors concatenated in `flat`
-    /// with their lengths in `lengths`, `metadata[i]` (object or undefined).
+    /// with their lengths in `lengths`, `metadata[i]` (JSON text or null).
     /// Returns the ids. One transaction: all or nothing.
     #[wasm_bindgen(js_name = insertBatch)]
     pub fn insert_batch(
@@ -137,6 +141,11 @@ impl WasmVectorDb {
     /// `{ count, dimension, size, backend, path, persistent }`.
     pub fn stats(&self) -> JsResult<JsValue> {
         to_js(&self.db.stats().map_err(|e| js_error(&e))?)
+    }
+
+    /// The whole database file (a consistent snapshot).
+    pub fn export(&mut self) -> JsResult<Vec<u8>> {
+        self.db.export().map_err(|e| js_error(&e))
     }
 
     /// Closes the database and releases its OPFS files for other tabs.

@@ -23,6 +23,48 @@ export function toFloat32(v, what) {
   return out;
 }
 
+/** An id must be absent (generated) or a non-empty string. */
+function checkId(id, what) {
+  if (typeof id !== 'string' || id === '') fail(ErrorCode.INVALID_ARGUMENT, `${what} must be a non-empty string`);
+}
+
+/**
+ * Metadata must be plain JSON (what every backend stores the same way): objects, arrays,
+ * strings, finite numbers, booleans and null; a property set to undefined is left out, as
+ * JSON.stringify does. Anything JSON would silently change (NaN, a Date, a Map, a class
+ * instance, a function, undefined in an array) is refused.
+ */
+function checkJson(value, where, seen = new Set()) {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return;
+    case 'number':
+      if (!Number.isFinite(value)) fail(ErrorCode.INVALID_ARGUMENT, `metadata is not JSON: ${where} is ${value}`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (seen.has(value)) fail(ErrorCode.INVALID_ARGUMENT, `metadata is not JSON: ${where} is circular`);
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) checkJson(value[i], `${where}[${i}]`, seen);
+      } else {
+        const proto = Object.getPrototypeOf(value);
+        if (proto !== Object.prototype && proto !== null) {
+          fail(ErrorCode.INVALID_ARGUMENT, `metadata is not JSON: ${where} is a ${value.constructor?.name ?? 'non-plain object'}`);
+        }
+        for (const key of Object.keys(value)) {
+          if (value[key] !== undefined) checkJson(value[key], `${where}.${key}`, seen);
+        }
+      }
+      seen.delete(value);
+      return;
+    }
+    default:
+      fail(ErrorCode.INVALID_ARGUMENT, `metadata is not JSON: ${where} is ${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`}`);
+  }
+}
+
 function pack(vectors) {
   if (!Array.isArray(vectors)) fail(ErrorCode.INVALID_ARGUMENT, 'insertBatch takes an array of vectors');
   const n = vectors.length;
@@ -39,8 +81,15 @@ function pack(vectors) {
     parts[i] = toFloat32(v.embedding, `${what}'s embedding`);
     lengths[i] = parts[i].length;
     total += parts[i].length;
-    ids[i] = v.id === undefined ? null : v.id;
-    metadata[i] = v.metadata;
+    ids[i] = v.id === undefined || v.id === null ? null : v.id;
+    if (ids[i] !== null) checkId(ids[i], `${what}'s id`);
+    const m = v.metadata;
+    if (m !== undefined && m !== null) {
+      if (typeof m !== 'object' || Array.isArray(m)) fail(ErrorCode.INVALID_ARGUMENT, `${what}'s metadata must be a JSON object`);
+      checkJson(m, 'metadata');
+    }
+    // Sent as JSON text: every backend parses it with the same rules (serde_json).
+    metadata[i] = m === undefined || m === null ? null : JSON.stringify(m);
   }
   const flat = new Float32Array(total);
   let at = 0;
@@ -54,23 +103,28 @@ function pack(vectors) {
 export class VectorDB {
   #transport;
   #config;
+  #data;
   #backend;
   #opening = null;
   #closed = false;
 
   /** @internal use createVectorDB / createWasmVectorDB */
-  constructor(transport, config, backend) {
+  constructor(transport, config, backend, data = null) {
     this.#transport = transport;
     this.#config = config;
     this.#backend = backend;
+    this.#data = data;
   }
 
   /** Opens (or creates) the database; idempotent. Every other method calls it. */
   initialize() {
     if (this.#closed) return Promise.reject(new VectorDBError(ErrorCode.CLOSED, 'the database is closed'));
     if (!this.#opening) {
-      this.#opening = this.#transport.call('open', this.#config).then(
-        () => undefined,
+      const config = this.#data ? { ...this.#config, data: this.#data } : this.#config;
+      this.#opening = this.#transport.call('open', config).then(
+        () => {
+          this.#data = null; // imported: the bytes are in the database now
+        },
         (e) => {
           this.#opening = null; // a later call may retry (e.g. after LOCKED)
           throw e;
@@ -106,6 +160,7 @@ export class VectorDB {
   async search(query, k = 5, options = {}) {
     if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
     if (options === null || typeof options !== 'object') fail(ErrorCode.INVALID_ARGUMENT, 'search options must be an object');
+    if (typeof k !== 'number') fail(ErrorCode.INVALID_ARGUMENT, 'k must be a positive integer');
     const q = toFloat32(query, 'query');
     const r = await this.#call('search', { query: q, k, options }, [q.buffer]);
     const { ids, scores, dimension, embeddings, metadata } = r;
@@ -120,11 +175,19 @@ export class VectorDB {
   }
 
   async get(id) {
+    checkId(id, 'id');
     return this.#call('get', { id });
   }
 
   async delete(id) {
+    checkId(id, 'id');
     return this.#call('delete', { id });
+  }
+
+  /** The whole SQLite database file (a consistent snapshot); open it again with
+   * `createVectorDB({ path, data })` on any backend. @returns {Promise<Uint8Array>} */
+  async export() {
+    return this.#call('export');
   }
 
   async stats() {
@@ -165,8 +228,14 @@ export function normalizeConfig(config, defaultPath) {
   const path = config.path ?? defaultPath;
   if (typeof path !== 'string' || path === '') fail(ErrorCode.INVALID_ARGUMENT, 'path must be a non-empty string');
   const rust = { path };
-  for (const key of ['dimension', 'metric', 'cacheSize', 'walMode', 'mmapSize']) {
+  for (const key of ['dimension', 'metric', 'cacheSize', 'walMode', 'mmapSize', 'overwrite']) {
     if (config[key] !== undefined) rust[key] = config[key];
   }
-  return { backend, rust };
+  let data = null;
+  if (config.data !== undefined && config.data !== null) {
+    if (config.data instanceof ArrayBuffer) data = new Uint8Array(config.data);
+    else if (config.data instanceof Uint8Array) data = config.data;
+    else fail(ErrorCode.INVALID_ARGUMENT, 'data must be a Uint8Array (an exported database file)');
+  }
+  return { backend, rust, data };
 }

@@ -1,20 +1,30 @@
-// Node / Deno / Bun entry. The wasm build runs in process on SQLite's in-memory VFS (the
-// native addon arrives with a later release; until then `createNativeVectorDB` rejects).
+// Node / Deno / Bun entry. `auto` picks the native addon (rusqlite, a real file, AVX2
+// kernels, calls off the JS thread) when it loads, and otherwise the wasm build in process on
+// SQLite's in-memory VFS — saying so once on stderr, never silently.
 import * as wasm from './node/sqlite_vector_wasm.js';
 import { VectorDB, normalizeConfig } from './client.js';
 import { VectorDBError, ErrorCode } from './errors.js';
 import { createHandler } from './handler.js';
+import { loadNative } from './native.js';
 
 export { VectorDB, VectorDBError, ErrorCode };
 
+/** Runs the worker's request handler in process, with postMessage's cloning rules. */
 class InProcessTransport {
-  #handle = createHandler(wasm, { persist: false });
+  #handle;
+
+  constructor(binding, persist) {
+    this.#handle = createHandler(binding, { persist });
+  }
 
   async call(op, args) {
     try {
       // Same cloning rules as postMessage, so values that cannot cross a worker fail here too;
-      // the packed vectors are copied into wasm memory anyway and skip the extra clone.
-      const cloned = op === 'insertBatch' ? { ...args, ids: structuredClone(args.ids), metadata: structuredClone(args.metadata) } : structuredClone(args);
+      // the packed vectors and imported bytes are copied by the binding anyway.
+      let cloned;
+      if (op === 'insertBatch') cloned = { ...args, ids: structuredClone(args.ids), metadata: structuredClone(args.metadata) };
+      else if (op === 'open' && args?.data) cloned = { ...structuredClone({ ...args, data: undefined }), data: args.data };
+      else cloned = structuredClone(args);
       return await this.#handle(op, cloned);
     } catch (e) {
       throw VectorDBError.from(e);
@@ -24,20 +34,34 @@ class InProcessTransport {
   dispose() {}
 }
 
+let warned = false;
+
+/** Native when the addon loads here, else wasm (with one line on stderr saying why). */
 export async function createVectorDB(config) {
   const { backend } = normalizeConfig(config, ':memory:');
   if (backend === 'native') return createNativeVectorDB(config);
+  if (backend === 'wasm') return createWasmVectorDB(config);
+  const native = loadNative();
+  if (native.module) return createNativeVectorDB(config);
+  if (!warned) {
+    warned = true;
+    process.stderr.write(`sqlite-vector: native backend unavailable (${native.error}); using the wasm build in memory\n`);
+  }
   return createWasmVectorDB(config);
 }
 
+/** The wasm build, always (in process, on SQLite's in-memory VFS: nothing persists). */
 export async function createWasmVectorDB(config) {
-  const { rust } = normalizeConfig(config, ':memory:');
-  return new VectorDB(new InProcessTransport(), rust, 'wasm');
+  const { rust, data } = normalizeConfig(config, ':memory:');
+  return new VectorDB(new InProcessTransport(wasm, false), rust, 'wasm', data);
 }
 
-export async function createNativeVectorDB() {
-  throw new VectorDBError(
-    ErrorCode.BACKEND_UNAVAILABLE,
-    'the native Node backend is not built in this release; use createWasmVectorDB (in-memory)',
-  );
+/** The native addon; rejects with BACKEND_UNAVAILABLE when it cannot load here. */
+export async function createNativeVectorDB(config) {
+  const { rust, data } = normalizeConfig(config, ':memory:');
+  const native = loadNative();
+  if (!native.module) {
+    throw new VectorDBError(ErrorCode.BACKEND_UNAVAILABLE, `the native addon cannot load here: ${native.error}`);
+  }
+  return new VectorDB(new InProcessTransport(native.module, true), rust, 'native', data);
 }

@@ -69,15 +69,15 @@ class WorkerTransport {
  * In the browser the backend is always wasm in a dedicated worker.
  */
 export async function createVectorDB(config) {
-  const { backend, rust } = normalizeConfig(config, 'sqlite-vector.db');
+  const { backend, rust, data } = normalizeConfig(config, 'sqlite-vector.db');
   if (backend === 'native') return createNativeVectorDB(config);
-  return new VectorDB(new WorkerTransport(), rust, 'wasm');
+  return new VectorDB(new WorkerTransport(), rust, 'wasm', data);
 }
 
 /** The wasm backend, always. */
 export async function createWasmVectorDB(config) {
-  const { rust } = normalizeConfig(config, 'sqlite-vector.db');
-  return new VectorDB(new WorkerTransport(), rust, 'wasm');
+  const { rust, data } = normalizeConfig(config, 'sqlite-vector.db');
+  return new VectorDB(new WorkerTransport(), rust, 'wasm', data);
 }
 
 /** The native backend does not exist in a browser. */

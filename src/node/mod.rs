@@ -1,0 +1,324 @@
+//! The Node-API addon (feature `node`): a thin skin over [`crate::VectorDb`] with the same
+//! shape as the wasm binding, so `worker/handler.js` drives either one.
+//!
+//! Every call that touches the database runs on libuv's thread pool (a napi `AsyncTask`),
+//! never on the JS thread: a large batch insert or search leaves the event loop free. The
+//! database sits behind a mutex; the JS handler already sends one request at a time.
+//!
+//! Metadata and search options cross as JSON text (the JS side stringifies and parses), so
+//! both bindings read them with the same serde_json rules. Errors reject with a JS `Error`
+//! whose `code` is the API.md code.
+
+use crate::js_input::{self, SearchOptionsInput};
+use crate::{Config, Error, NewVector, Record, SearchResult, Stats, VectorDb};
+use napi::bindgen_prelude::*;
+use napi::{Env, JsValue, Task};
+use napi_derive::napi;
+use std::sync::{Arc, Mutex};
+
+type Slot = Arc<Mutex<Option<VectorDb>>>;
+type Work<T> = Box<dyn FnOnce(&mut Option<VectorDb>) -> crate::Result<T> + Send>;
+
+/// One call, run off the JS thread.
+pub struct Job<T: ToJs> {
+    slot: Slot,
+    work: Option<Work<T>>,
+    failure: Option<Error>,
+}
+
+impl<T: ToJs> Job<T> {
+    fn new(slot: Slot, work: impl FnOnce(&mut Option<VectorDb>) -> crate::Result<T> + Send + 'static) -> Self {
+        Job { slot, work: Some(Box::new(work)), failure: None }
+    }
+
+    /// A job on the open database (`Closed` once it is closed).
+    fn on_db(
+        slot: &Slot,
+        work: impl FnOnce(&mut VectorDb) -> crate::Result<T> + Send + 'static,
+    ) -> AsyncTask<Self> {
+        AsyncTask::new(Job::new(slot.clone(), move |db| match db.as_mut() {
+            Some(db) => work(db),
+            None => Err(Error::Closed),
+        }))
+    }
+}
+
+impl<T: ToJs> Task for Job<T> {
+    type Output = T;
+    type JsValue = T::Js;
+
+    fn compute(&mut self) -> napi::Result<T> {
+        let work = self.work.take().expect("a job runs once");
+        let result = match self.slot.lock() {
+            Ok(mut db) => work(&mut db),
+            Err(_) => Err(Error::Internal("an earlier call panicked while holding the database".into())),
+        };
+        result.map_err(|e| {
+            let message = e.to_string();
+            self.failure = Some(e);
+            napi::Error::from_reason(message)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: T) -> napi::Result<T::Js> {
+        output.into_js(&self.slot)
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<T::Js> {
+        Err(match self.failure.take() {
+            Some(e) => coded_error(&env, e.code(), &e.to_string()),
+            None => coded_error(&env, "INTERNAL", &err.reason),
+        })
+    }
+}
+
+/// A JS `Error` named `VectorDBError` with `.code`.
+fn coded_error(env: &Env, code: &str, message: &str) -> napi::Error {
+    let build = || -> napi::Result<napi::Error> {
+        let mut obj = env.create_error(napi::Error::new(Status::GenericFailure, message))?;
+        obj.set("code", code)?;
+        obj.set("name", "VectorDBError")?;
+        Ok(napi::Error::from(obj.to_unknown()))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Thrown synchronously (argument shapes checked on the JS thread).
+fn sync_error(env: &Env, e: Error) -> napi::Error {
+    coded_error(env, e.code(), &e.to_string())
+}
+
+/// A job's result as a JS value (built on the JS thread).
+pub trait ToJs: Send + 'static {
+    type Js: ToNapiValue + TypeName;
+    fn into_js(self, slot: &Slot) -> napi::Result<Self::Js>;
+}
+
+macro_rules! plain_to_js {
+    ($($t:ty),*) => {$(
+        impl ToJs for $t {
+            type Js = $t;
+            fn into_js(self, _: &Slot) -> napi::Result<$t> {
+                Ok(self)
+            }
+        }
+    )*};
+}
+plain_to_js!(bool, (), Vec<String>);
+
+impl ToJs for VectorDb {
+    type Js = NativeVectorDb;
+    fn into_js(self, slot: &Slot) -> napi::Result<NativeVectorDb> {
+        *slot.lock().map_err(|_| napi::Error::from_reason("poisoned"))? = Some(self);
+        Ok(NativeVectorDb { slot: slot.clone() })
+    }
+}
+
+impl ToJs for Stats {
+    type Js = String;
+    fn into_js(self, _: &Slot) -> napi::Result<String> {
+        serde_json::to_string(&self).map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+}
+
+/// Export: the file's bytes.
+pub struct Bytes(Vec<u8>);
+
+impl ToJs for Bytes {
+    type Js = Buffer;
+    fn into_js(self, _: &Slot) -> napi::Result<Buffer> {
+        Ok(Buffer::from(self.0))
+    }
+}
+
+/// Search results, packed as the wasm binding packs them.
+#[napi(object)]
+pub struct SearchOutput {
+    pub ids: Vec<String>,
+    pub scores: Float64Array,
+    pub dimension: u32,
+    pub embeddings: Option<Float32Array>,
+    /// JSON text per hit (`null` when the hit has no metadata).
+    pub metadata: Vec<Option<String>>,
+}
+
+pub struct Hits {
+    hits: Vec<SearchResult>,
+    dimension: usize,
+    include_embedding: bool,
+}
+
+impl ToJs for Hits {
+    type Js = SearchOutput;
+    fn into_js(self, _: &Slot) -> napi::Result<SearchOutput> {
+        let n = self.hits.len();
+        let mut ids = Vec::with_capacity(n);
+        let mut scores = Vec::with_capacity(n);
+        let mut metadata = Vec::with_capacity(n);
+        let mut packed = Vec::with_capacity(if self.include_embedding { n * self.dimension } else { 0 });
+        for hit in self.hits {
+            ids.push(hit.id);
+            scores.push(f64::from(hit.score));
+            metadata.push(hit.metadata.map(|m| serde_json::Value::Object(m).to_string()));
+            if let Some(e) = hit.embedding {
+                packed.extend_from_slice(&e);
+            }
+        }
+        Ok(SearchOutput {
+            ids,
+            scores: Float64Array::new(scores),
+            dimension: self.dimension as u32,
+            embeddings: self.include_embedding.then(|| Float32Array::new(packed)),
+            metadata,
+        })
+    }
+}
+
+#[napi(object)]
+pub struct RecordOutput {
+    pub id: String,
+    pub embedding: Float32Array,
+    /// JSON text, absent when the vector has no metadata.
+    pub metadata: Option<String>,
+    pub timestamp: f64,
+}
+
+impl ToJs for Option<Record> {
+    type Js = Option<RecordOutput>;
+    fn into_js(self, _: &Slot) -> napi::Result<Option<RecordOutput>> {
+        Ok(self.map(|r| RecordOutput {
+            id: r.id,
+            embedding: Float32Array::new(r.embedding),
+            metadata: r.metadata.map(|m| serde_json::Value::Object(m).to_string()),
+            timestamp: r.timestamp as f64,
+        }))
+    }
+}
+
+/// Opens (or creates, or imports from `data`) the database described by `configJson`.
+#[napi(js_name = "openDatabase")]
+pub fn open_database(env: Env, config_json: String, data: Option<Buffer>) -> napi::Result<AsyncTask<Job<VectorDb>>> {
+    let config: Config = serde_json::from_str(&config_json)
+        .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad config: {e}"))))?;
+    let data = data.map(|d| d.to_vec());
+    let slot: Slot = Arc::new(Mutex::new(None));
+    Ok(AsyncTask::new(Job::new(slot, move |_| match data {
+        Some(bytes) => VectorDb::import(config, &bytes),
+        None => VectorDb::open(config),
+    })))
+}
+
+/// The database as JavaScript sees it (same methods as the wasm binding's `WasmVectorDb`).
+#[napi]
+pub struct NativeVectorDb {
+    slot: Slot,
+}
+
+#[napi]
+impl NativeVectorDb {
+    /// Inserts a packed batch (see the wasm binding): `ids[i]` string or null, vectors
+    /// concatenated in `flat` with their `lengths`, `metadata[i]` JSON text or null.
+    #[napi]
+    pub fn insert_batch(
+        &self,
+        env: Env,
+        ids: Vec<Option<String>>,
+        flat: Float32Array,
+        lengths: Uint32Array,
+        metadata: Vec<Option<String>>,
+    ) -> napi::Result<AsyncTask<Job<Vec<String>>>> {
+        let fail = |m: &str| sync_error(&env, Error::InvalidArgument(m.into()));
+        let n = lengths.len();
+        if ids.len() != n || metadata.len() != n {
+            return Err(fail("ids, lengths and metadata must have one entry per vector"));
+        }
+        let total: usize = lengths.iter().map(|&l| l as usize).sum();
+        if total != flat.len() {
+            return Err(fail("lengths do not add up to the packed vectors"));
+        }
+        // Copied here, on the JS thread: the JS side may reuse its buffers once we return.
+        let mut vectors = Vec::with_capacity(n);
+        let mut at = 0;
+        for ((id, &len), meta) in ids.into_iter().zip(lengths.iter()).zip(metadata) {
+            let len = len as usize;
+            vectors.push((id, flat[at..at + len].to_vec(), meta));
+            at += len;
+        }
+        Ok(Job::on_db(&self.slot, move |db| {
+            let vectors = vectors
+                .into_iter()
+                .map(|(id, embedding, meta)| {
+                    Ok(NewVector { id, embedding, metadata: js_input::metadata_from_text(meta.as_deref())? })
+                })
+                .collect::<crate::Result<Vec<_>>>()?;
+            db.insert_batch(vectors)
+        }))
+    }
+
+    /// Exact search; `optionsJson` is the options object as JSON text.
+    #[napi]
+    pub fn search(
+        &self,
+        env: Env,
+        query: Float32Array,
+        k: f64,
+        options_json: Option<String>,
+    ) -> napi::Result<AsyncTask<Job<Hits>>> {
+        let query = query.to_vec();
+        let k = js_input::k_from_f64(k).map_err(|e| sync_error(&env, e))?;
+        let input: SearchOptionsInput = match options_json.as_deref() {
+            None => SearchOptionsInput::default(),
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}")))
+            })?,
+        };
+        let options = input.into_options().map_err(|e| sync_error(&env, e))?;
+        Ok(Job::on_db(&self.slot, move |db| {
+            let hits = db.search(&query, k, &options)?;
+            Ok(Hits { hits, dimension: db.dimension().unwrap_or(0), include_embedding: options.include_embedding })
+        }))
+    }
+
+    #[napi]
+    pub fn get(&self, id: String) -> AsyncTask<Job<Option<Record>>> {
+        Job::on_db(&self.slot, move |db| db.get(&id))
+    }
+
+    #[napi]
+    pub fn delete(&self, id: String) -> AsyncTask<Job<bool>> {
+        Job::on_db(&self.slot, move |db| db.delete(&id))
+    }
+
+    /// Stats as JSON text.
+    #[napi]
+    pub fn stats(&self) -> AsyncTask<Job<Stats>> {
+        Job::on_db(&self.slot, |db| db.stats())
+    }
+
+    /// The whole database file.
+    #[napi]
+    pub fn export(&self) -> AsyncTask<Job<Bytes>> {
+        Job::on_db(&self.slot, |db| db.export().map(Bytes))
+    }
+
+    /// Closes the database and releases the file for other processes.
+    #[napi]
+    pub fn close(&self) -> AsyncTask<Job<()>> {
+        AsyncTask::new(Job::new(self.slot.clone(), |slot| match slot.take() {
+            Some(mut db) => db.close(),
+            None => Err(Error::Closed),
+        }))
+    }
+
+    /// Name of the similarity kernels in use (`avx2+fma` or `scalar`).
+    #[napi]
+    pub fn kernel_name(&self) -> String {
+        crate::kernels::best().name.to_string()
+    }
+
+    /// Bytes held by the search index.
+    #[napi]
+    pub fn index_bytes(&self) -> f64 {
+        self.slot.lock().ok().and_then(|db| db.as_ref().map(|db| db.index_bytes() as f64)).unwrap_or(0.0)
+    }
+}
