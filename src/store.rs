@@ -207,7 +207,8 @@ impl Store {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }
         if let Some(mmap) = t.mmap_size {
-            self.conn.query_row(&format!("PRAGMA mmap_size = {}", mmap.max(0)), [], |_| Ok(()))?;
+            // Returns the new size for a file, nothing for an in-memory database.
+            self.conn.pragma_update(None, "mmap_size", mmap.max(0))?;
         }
         Ok(())
     }
