@@ -6,6 +6,7 @@ use crate::filter;
 use crate::index::{flat::FlatIndex, Query};
 use crate::kernels;
 use crate::metric::Metric;
+pub use crate::store::StorageSettings;
 use crate::store::{Location, NewRow, Store, Tuning};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -456,6 +457,11 @@ impl VectorDb {
     /// `createVectorDB({ path, data })` on any target) opens again.
     pub fn export(&mut self) -> Result<Vec<u8>> {
         self.open_mut()?.store.export()
+    }
+
+    /// The SQLite settings in effect: journal mode, page size, page cache, mmap size.
+    pub fn storage_settings(&self) -> Result<StorageSettings> {
+        self.open_ref()?.store.settings()
     }
 
     /// Bytes held in memory by the search index.

@@ -46,6 +46,8 @@ mod node;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use db::{Config, NewVector, Record, SearchOptions, SearchResult, Stats, VectorDb, BACKEND, MEMORY_PATH};
+pub use db::{
+    Config, NewVector, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb, BACKEND, MEMORY_PATH,
+};
 pub use error::{Error, Result};
 pub use metric::Metric;

@@ -54,6 +54,16 @@ pub struct Store {
     conn: Connection,
 }
 
+/// SQLite settings in effect, as `db.info()` reports them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageSettings {
+    pub journal_mode: String,
+    pub page_size: i64,
+    pub cache_size_kib: i64,
+    pub mmap_size: i64,
+}
+
 /// One row about to be written.
 pub struct NewRow<'a> {
     pub id: &'a str,
@@ -351,6 +361,22 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(predicate.params.iter()), |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<i64>, _>>()?)
+    }
+
+    /// What SQLite is actually running with (for diagnostics and tests).
+    pub fn settings(&self) -> Result<StorageSettings> {
+        let pragma = |name: &str| -> Result<i64> {
+            Ok(self.conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).optional()?.unwrap_or(0))
+        };
+        let journal_mode: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        let page_size = pragma("page_size")?;
+        let cache = pragma("cache_size")?;
+        Ok(StorageSettings {
+            journal_mode,
+            page_size,
+            cache_size_kib: if cache < 0 { -cache } else { cache * page_size / 1024 },
+            mmap_size: pragma("mmap_size")?,
+        })
     }
 
     /// Size of the database file in bytes.

@@ -270,3 +270,126 @@ fn error_codes_are_the_api_codes() {
         ]
     );
 }
+
+fn fixture_db(path: &str) -> VectorDb {
+    let f = fixtures();
+    let mut db = VectorDb::open(Config::new(path)).unwrap();
+    db.insert_batch(new_vectors(&f)).unwrap();
+    db
+}
+
+#[test]
+fn export_then_import_answers_the_same_in_memory_and_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    for wal_mode in [false, true] {
+        let src = temp_path(&dir, &format!("src-{wal_mode}.db"));
+        let mut db = VectorDb::open(Config { wal_mode, ..Config::new(&src) }).unwrap();
+        db.insert_batch(new_vectors(&f)).unwrap();
+        let bytes = db.export().unwrap();
+        assert_eq!(&bytes[..16], b"SQLite format 3\0");
+        assert_eq!((bytes[18], bytes[19]), (1, 1), "exports are in rollback-journal mode");
+
+        let in_memory = VectorDb::import(Config::default(), &bytes).unwrap();
+        check_search_matches_brute_force(&in_memory, &f);
+        let dest = temp_path(&dir, &format!("dest-{wal_mode}.db"));
+        let mut on_disk = VectorDb::import(Config { wal_mode: !wal_mode, ..Config::new(&dest) }, &bytes).unwrap();
+        check_search_matches_brute_force(&on_disk, &f);
+        assert_eq!(on_disk.stats().unwrap().count, f.vectors.len());
+        assert_eq!(on_disk.storage_settings().unwrap().journal_mode, if wal_mode { "delete" } else { "wal" });
+        on_disk.close().unwrap();
+        // and the imported file opens by path, with no bytes
+        let reopened = VectorDb::open(Config::new(&dest)).unwrap();
+        check_search_matches_brute_force(&reopened, &f);
+        db.close().unwrap();
+    }
+}
+
+#[test]
+fn import_changes_the_page_size_even_into_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    // An image with 8 KiB pages, as the wasm build writes them.
+    let src = temp_path(&dir, "big-pages.db");
+    {
+        let conn = rusqlite::Connection::open(&src).unwrap();
+        conn.execute_batch("PRAGMA page_size = 8192; VACUUM;").unwrap();
+    }
+    let mut db = fixture_db(&src);
+    let bytes = db.export().unwrap();
+    assert_eq!(u16::from_be_bytes([bytes[16], bytes[17]]), 8192);
+    db.close().unwrap();
+    let dest = temp_path(&dir, "wal-dest.db");
+    drop(VectorDb::open(Config { wal_mode: true, ..Config::new(&dest) }).unwrap()); // an empty WAL database
+    let db = VectorDb::import(Config { wal_mode: true, overwrite: true, ..Config::new(&dest) }, &bytes).unwrap();
+    assert_eq!(db.storage_settings().unwrap().page_size, 8192);
+    check_search_matches_brute_force(&db, &f);
+}
+
+#[test]
+fn bad_images_are_corrupt_and_occupied_paths_need_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixtures();
+    let path = temp_path(&dir, "keep.db");
+    let mut db = fixture_db(&path);
+    let good = db.export().unwrap();
+    db.close().unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let foreign = {
+        let p = temp_path(&dir, "foreign.db");
+        let conn = rusqlite::Connection::open(&p).unwrap();
+        conn.execute_batch("CREATE TABLE notes(body TEXT); INSERT INTO notes VALUES ('hello');").unwrap();
+        drop(conn);
+        std::fs::read(&p).unwrap()
+    };
+    let mut header_only = vec![0u8; 4096];
+    header_only[..16].copy_from_slice(b"SQLite format 3\0");
+    let empty_sqlite = {
+        let p = temp_path(&dir, "empty.db");
+        let conn = rusqlite::Connection::open(&p).unwrap();
+        conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+        drop(conn);
+        std::fs::read(&p).unwrap()
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("text", b"hello, not a database".repeat(100)),
+        ("empty", Vec::new()),
+        ("header only", header_only),
+        ("truncated", good[..good.len() / 2].to_vec()),
+        ("foreign SQLite", foreign),
+        ("empty SQLite", empty_sqlite),
+    ];
+    for (what, bytes) in &cases {
+        for target in [path.as_str(), ":memory:"] {
+            let r = VectorDb::import(Config { overwrite: true, ..Config::new(target) }, bytes);
+            assert_eq!(r.err().map(|e| e.code()), Some("CORRUPT"), "{what} into {target}");
+        }
+        let fresh = temp_path(&dir, "never.db");
+        assert!(VectorDb::import(Config::new(&fresh), bytes).is_err());
+        assert!(!std::path::Path::new(&fresh).exists(), "{what}: a refused import creates no file");
+    }
+    let occupied = VectorDb::import(Config::new(&path), &good);
+    assert_eq!(occupied.err().map(|e| e.code()), Some("INVALID_ARGUMENT"));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "refused imports leave the file byte for byte");
+
+    let mut small = VectorDb::open(Config::default()).unwrap();
+    small.insert(NewVector::new("only", vec![1.0, 2.0])).unwrap();
+    let replaced = VectorDb::import(Config { overwrite: true, ..Config::new(&path) }, &small.export().unwrap()).unwrap();
+    assert_eq!(replaced.stats().unwrap().count, 1);
+    assert_eq!(replaced.dimension(), Some(2));
+    assert_ne!(f.dimension, 2);
+}
+
+#[test]
+fn an_open_file_is_locked_for_other_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "held.db");
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    db.insert(NewVector::new("a", vec![1.0])).unwrap();
+    assert_eq!(VectorDb::open(Config::new(&path)).err().map(|e| e.code()), Some("LOCKED"));
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    assert!(raw.query_row("SELECT count(*) FROM vectors", [], |r| r.get::<_, i64>(0)).is_err());
+    db.close().unwrap();
+    assert_eq!(raw.query_row("SELECT count(*) FROM vectors", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}

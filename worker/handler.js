@@ -36,7 +36,7 @@ export function createHandler(wasm, env) {
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
     export: () => open().export(),
-    info: () => ({ kernel: open().kernelName(), indexBytes: open().indexBytes() }),
+    info: async () => ({ kernel: open().kernelName(), indexBytes: open().indexBytes(), ...(await open().storageSettings()) }),
     async close() {
       if (!db) return;
       try {

@@ -104,7 +104,7 @@ macro_rules! plain_to_js {
         }
     )*};
 }
-plain_to_js!(bool, (), Vec<String>);
+plain_to_js!(bool, (), String, Vec<String>);
 
 impl ToJs for VectorDb {
     type Js = NativeVectorDb;
@@ -308,6 +308,15 @@ impl NativeVectorDb {
             Some(mut db) => db.close(),
             None => Err(Error::Closed),
         }))
+    }
+
+    /// What SQLite runs with, as JSON text (`{ journalMode, pageSize, cacheSizeKib, mmapSize }`).
+    #[napi]
+    pub fn storage_settings(&self) -> AsyncTask<Job<String>> {
+        Job::on_db(&self.slot, |db| {
+            let s = db.storage_settings()?;
+            serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))
+        })
     }
 
     /// Name of the similarity kernels in use (`avx2+fma` or `scalar`).

@@ -157,6 +157,12 @@ impl WasmVectorDb {
         result
     }
 
+    /// `{ journalMode, pageSize, cacheSizeKib, mmapSize }`: what SQLite runs with.
+    #[wasm_bindgen(js_name = storageSettings)]
+    pub fn storage_settings(&self) -> JsResult<JsValue> {
+        to_js(&self.db.storage_settings().map_err(|e| js_error(&e))?)
+    }
+
     /// Name of the similarity kernels in use (`simd128` or `scalar`).
     #[wasm_bindgen(js_name = kernelName)]
     pub fn kernel_name(&self) -> String {

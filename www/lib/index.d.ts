@@ -39,6 +39,13 @@ export interface VectorDBConfig {
   walMode?: boolean;
   /** Native only; ignored in the browser. */
   mmapSize?: number;
+  /**
+   * An exported database file (`db.export()`, from any backend) to create the database from.
+   * Bytes that are not a sqlite-vector database reject with CORRUPT; nothing is written.
+   */
+  data?: Uint8Array | ArrayBuffer;
+  /** With `data`: replace a database that already exists at `path` (otherwise INVALID_ARGUMENT). */
+  overwrite?: boolean;
 }
 
 export interface Vector {
@@ -87,6 +94,17 @@ export interface DatabaseStats {
   persistent: boolean;
 }
 
+export interface DatabaseInfo {
+  /** 'avx2+fma', 'simd128' or 'scalar'. */
+  kernel: string;
+  indexBytes: number;
+  /** 'delete', 'wal', 'memory', ... */
+  journalMode: string;
+  pageSize: number;
+  cacheSizeKib: number;
+  mmapSize: number;
+}
+
 export declare class VectorDB {
   private constructor();
   initialize(): Promise<void>;
@@ -98,8 +116,10 @@ export declare class VectorDB {
   stats(): Promise<DatabaseStats>;
   close(): Promise<void>;
   getBackendType(): BackendType;
-  /** Diagnostics: the similarity kernel in use and bytes held by the in-memory index. */
-  info(): Promise<{ kernel: string; indexBytes: number }>;
+  /** The whole SQLite database file, a consistent snapshot; opens on every backend. */
+  export(): Promise<Uint8Array>;
+  /** Diagnostics: the similarity kernel, bytes held by the in-memory index, SQLite settings. */
+  info(): Promise<DatabaseInfo>;
 }
 
 export declare function createVectorDB(config?: VectorDBConfig): Promise<VectorDB>;

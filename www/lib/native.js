@@ -84,6 +84,10 @@ class NativeDatabase {
     return this.#db.close();
   }
 
+  async storageSettings() {
+    return JSON.parse(await this.#db.storageSettings());
+  }
+
   kernelName() {
     return this.#db.kernelName();
   }
