@@ -68,7 +68,8 @@ fn run_case(db: &mut VectorDb, c: &Value, exported: &[u8]) -> Result<(), Error> 
             config.path = ":memory:".into();
             VectorDb::open(config).map(drop)
         }
-        "import" => VectorDb::import(Config::default(), &import_bytes(c["data"].as_str().unwrap(), exported)).map(drop),
+        "import" => VectorDb::import(Config::default(), &import_bytes(c["data"].as_str().unwrap(), exported))
+            .map(drop),
         op => panic!("unknown op {op}"),
     }
 }
@@ -85,7 +86,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     db.insert_batch(script["vectors"].as_array().unwrap().iter().map(vector).collect())?;
     let mut searches = Vec::new();
     for s in script["searches"].as_array().unwrap() {
-        let hits = db.search(&floats(&s["query"]), s["k"].as_u64().unwrap() as usize, &options(&s["options"])?)?;
+        let hits =
+            db.search(&floats(&s["query"]), s["k"].as_u64().unwrap() as usize, &options(&s["options"])?)?;
         searches.push(json!({
             "ids": hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
             "scores": hits.iter().map(|h| h.score).collect::<Vec<_>>(),
@@ -107,7 +109,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => e.code(),
     };
     errors.push(json!({ "name": "search after close", "code": closed }));
-    let results = json!({ "searches": searches, "errors": errors, "count": count, "exportedBytes": exported.len() });
+    let results =
+        json!({ "searches": searches, "errors": errors, "count": count, "exportedBytes": exported.len() });
     std::fs::write(output, serde_json::to_string(&results)?)?;
     Ok(())
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The Node acceptance tests of the wasm build (tests/node/api.test.mjs against dist/node.js)
-# under Deno and under Bun. Both runtimes come from npm (devDependencies `deno` and `bun`,
+# The Node acceptance tests (tests/node/api.test.mjs against dist/node.js: the wasm build, and
+# the native Node-API addon, which both runtimes load too) under Deno and under Bun. Both runtimes come from npm (devDependencies `deno` and `bun`,
 # whose binaries ship in the registry packages @deno/<platform> and @oven/bun-<platform>).
 # Assumes `npm ci` and `npm run build` have run.
 #

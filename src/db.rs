@@ -211,7 +211,12 @@ impl VectorDb {
     }
 
     /// [`import`](Self::import) through a named VFS (see [`open_with_vfs`](Self::open_with_vfs)).
-    pub fn import_with_vfs(config: Config, bytes: &[u8], vfs: Option<&str>, persistent: bool) -> Result<Self> {
+    pub fn import_with_vfs(
+        config: Config,
+        bytes: &[u8],
+        vfs: Option<&str>,
+        persistent: bool,
+    ) -> Result<Self> {
         Self::open_at(&config, vfs, persistent, Some(bytes))
     }
 

@@ -40,14 +40,17 @@ pub mod index;
 mod js_input;
 pub mod kernels;
 pub mod metric;
-mod store;
+// napi-derive registers the exports only outside `cfg(test)`.
 #[cfg(all(feature = "node", not(target_arch = "wasm32")))]
+#[cfg_attr(test, allow(dead_code))]
 mod node;
+mod store;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use db::{
-    Config, NewVector, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb, BACKEND, MEMORY_PATH,
+    Config, NewVector, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb, BACKEND,
+    MEMORY_PATH,
 };
 pub use error::{Error, Result};
 pub use metric::Metric;

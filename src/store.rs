@@ -224,7 +224,9 @@ impl Store {
     }
 
     fn table_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?)
     }
 
     /// Creates the schema in an empty file, or verifies an existing one.

@@ -293,7 +293,8 @@ fn export_then_import_answers_the_same_in_memory_and_on_disk() {
         let in_memory = VectorDb::import(Config::default(), &bytes).unwrap();
         check_search_matches_brute_force(&in_memory, &f);
         let dest = temp_path(&dir, &format!("dest-{wal_mode}.db"));
-        let mut on_disk = VectorDb::import(Config { wal_mode: !wal_mode, ..Config::new(&dest) }, &bytes).unwrap();
+        let mut on_disk =
+            VectorDb::import(Config { wal_mode: !wal_mode, ..Config::new(&dest) }, &bytes).unwrap();
         check_search_matches_brute_force(&on_disk, &f);
         assert_eq!(on_disk.stats().unwrap().count, f.vectors.len());
         assert_eq!(on_disk.storage_settings().unwrap().journal_mode, if wal_mode { "delete" } else { "wal" });
@@ -321,7 +322,8 @@ fn import_changes_the_page_size_even_into_wal_mode() {
     db.close().unwrap();
     let dest = temp_path(&dir, "wal-dest.db");
     drop(VectorDb::open(Config { wal_mode: true, ..Config::new(&dest) }).unwrap()); // an empty WAL database
-    let db = VectorDb::import(Config { wal_mode: true, overwrite: true, ..Config::new(&dest) }, &bytes).unwrap();
+    let db =
+        VectorDb::import(Config { wal_mode: true, overwrite: true, ..Config::new(&dest) }, &bytes).unwrap();
     assert_eq!(db.storage_settings().unwrap().page_size, 8192);
     check_search_matches_brute_force(&db, &f);
 }
@@ -375,7 +377,8 @@ fn bad_images_are_corrupt_and_occupied_paths_need_overwrite() {
 
     let mut small = VectorDb::open(Config::default()).unwrap();
     small.insert(NewVector::new("only", vec![1.0, 2.0])).unwrap();
-    let replaced = VectorDb::import(Config { overwrite: true, ..Config::new(&path) }, &small.export().unwrap()).unwrap();
+    let replaced =
+        VectorDb::import(Config { overwrite: true, ..Config::new(&path) }, &small.export().unwrap()).unwrap();
     assert_eq!(replaced.stats().unwrap().count, 1);
     assert_eq!(replaced.dimension(), Some(2));
     assert_ne!(f.dimension, 2);

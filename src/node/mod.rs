@@ -27,7 +27,10 @@ pub struct Job<T: ToJs> {
 }
 
 impl<T: ToJs> Job<T> {
-    fn new(slot: Slot, work: impl FnOnce(&mut Option<VectorDb>) -> crate::Result<T> + Send + 'static) -> Self {
+    fn new(
+        slot: Slot,
+        work: impl FnOnce(&mut Option<VectorDb>) -> crate::Result<T> + Send + 'static,
+    ) -> Self {
         Job { slot, work: Some(Box::new(work)), failure: None }
     }
 
@@ -197,7 +200,11 @@ impl ToJs for Option<Record> {
 
 /// Opens (or creates, or imports from `data`) the database described by `configJson`.
 #[napi(js_name = "openDatabase")]
-pub fn open_database(env: Env, config_json: String, data: Option<Buffer>) -> napi::Result<AsyncTask<Job<VectorDb>>> {
+pub fn open_database(
+    env: Env,
+    config_json: String,
+    data: Option<Buffer>,
+) -> napi::Result<AsyncTask<Job<VectorDb>>> {
     let config: Config = serde_json::from_str(&config_json)
         .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad config: {e}"))))?;
     let data = data.map(|d| d.to_vec());
@@ -268,14 +275,17 @@ impl NativeVectorDb {
         let k = js_input::k_from_f64(k).map_err(|e| sync_error(&env, e))?;
         let input: SearchOptionsInput = match options_json.as_deref() {
             None => SearchOptionsInput::default(),
-            Some(text) => serde_json::from_str(text).map_err(|e| {
-                sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}")))
-            })?,
+            Some(text) => serde_json::from_str(text)
+                .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}"))))?,
         };
         let options = input.into_options().map_err(|e| sync_error(&env, e))?;
         Ok(Job::on_db(&self.slot, move |db| {
             let hits = db.search(&query, k, &options)?;
-            Ok(Hits { hits, dimension: db.dimension().unwrap_or(0), include_embedding: options.include_embedding })
+            Ok(Hits {
+                hits,
+                dimension: db.dimension().unwrap_or(0),
+                include_embedding: options.include_embedding,
+            })
         }))
     }
 
