@@ -430,9 +430,27 @@ impl Writer<'_> {
 }
 
 fn uuid_v4(b: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut b: [u8; 16] = b.try_into().expect("16 bytes");
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    let mut out = String::with_capacity(36);
+    for (i, x) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push(HEX[(x >> 4) as usize] as char);
+        out.push(HEX[(x & 15) as usize] as char);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uuid_v4_sets_version_and_variant_and_formats_hex() {
+        let bytes: Vec<u8> = (0u8..16).collect();
+        assert_eq!(super::uuid_v4(&bytes), "00010203-0405-4607-8809-0a0b0c0d0e0f");
+        assert_eq!(super::uuid_v4(&[0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+    }
 }

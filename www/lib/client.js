@@ -65,37 +65,55 @@ function checkJson(value, where, seen = new Set()) {
   }
 }
 
+/** The length of an embedding, checking that it is an array of numbers or a typed array. */
+function embeddingLength(v, what) {
+  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)) {
+    return v.length;
+  }
+  if (!Array.isArray(v)) fail(ErrorCode.INVALID_VECTOR, `${what} must be an array of numbers or a Float32Array`);
+  return v.length;
+}
+
+/** Packs a batch: ids, one Float32Array of every embedding back to back, lengths, metadata as JSON text. */
 function pack(vectors) {
   if (!Array.isArray(vectors)) fail(ErrorCode.INVALID_ARGUMENT, 'insertBatch takes an array of vectors');
   const n = vectors.length;
   const one = n === 1;
-  const parts = new Array(n);
+  const name = (i) => (one ? 'vector' : `vector ${i} of the batch`);
   const lengths = new Uint32Array(n);
   const ids = new Array(n);
   const metadata = new Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const v = vectors[i];
-    const what = one ? 'vector' : `vector ${i} of the batch`;
-    if (v === null || typeof v !== 'object') fail(ErrorCode.INVALID_ARGUMENT, `${what} must be an object { id?, embedding, metadata? }`);
-    parts[i] = toFloat32(v.embedding, `${what}'s embedding`);
-    lengths[i] = parts[i].length;
-    total += parts[i].length;
+    if (v === null || typeof v !== 'object') fail(ErrorCode.INVALID_ARGUMENT, `${name(i)} must be an object { id?, embedding, metadata? }`);
+    lengths[i] = embeddingLength(v.embedding, `${name(i)}'s embedding`);
+    total += lengths[i];
     ids[i] = v.id === undefined || v.id === null ? null : v.id;
-    if (ids[i] !== null) checkId(ids[i], `${what}'s id`);
+    if (ids[i] !== null) checkId(ids[i], `${name(i)}'s id`);
     const m = v.metadata;
     if (m !== undefined && m !== null) {
-      if (typeof m !== 'object' || Array.isArray(m)) fail(ErrorCode.INVALID_ARGUMENT, `${what}'s metadata must be a JSON object`);
+      if (typeof m !== 'object' || Array.isArray(m)) fail(ErrorCode.INVALID_ARGUMENT, `${name(i)}'s metadata must be a JSON object`);
       checkJson(m, 'metadata');
     }
     // Sent as JSON text: every backend parses it with the same rules (serde_json).
     metadata[i] = m === undefined || m === null ? null : JSON.stringify(m);
   }
+  // One copy, straight into the packed buffer (the caller's arrays are never kept).
   const flat = new Float32Array(total);
   let at = 0;
-  for (const p of parts) {
-    flat.set(p, at);
-    at += p.length;
+  for (let i = 0; i < n; i++) {
+    const e = vectors[i].embedding;
+    if (Array.isArray(e)) {
+      for (let j = 0; j < e.length; j++) {
+        const x = e[j];
+        if (typeof x !== 'number') fail(ErrorCode.INVALID_VECTOR, `${name(i)}'s embedding has a value that is not a number at index ${j}`);
+        flat[at + j] = x;
+      }
+    } else {
+      flat.set(e, at);
+    }
+    at += lengths[i];
   }
   return { ids, flat, lengths, metadata };
 }
