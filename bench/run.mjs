@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+// sqlite-vector benchmarks against its peers (issue 4), every system on the same data and
+// queries in one run. `node bench/run.mjs --help` for the flags; bench/README.md for what is
+// measured and how. Not a test: nothing here asserts; it prints, and writes bench/results/.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATASETS, prepareDataset, groundTruth, loadVectors, recall, BENCH_DIR } from './lib/data.mjs';
+import { METRICS } from './lib/protocol.mjs';
+import { startServer } from './lib/server.mjs';
+import { runNodeChild } from './lib/node-runner.mjs';
+import { describeMachine } from './lib/machine.mjs';
+import { shippedSizes } from './lib/sizes.mjs';
+import { computeRatios, printReport, writeReports } from './lib/report.mjs';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Every system: where it runs, whether it is exact, whether it persists (reopen measured). */
+export const SYSTEMS = {
+  'ours-opfs': { where: 'browser', exact: true, persistent: true, needs: ['playwright-core/package.json'] },
+  'ours-wasm-node': { where: 'node', exact: true, persistent: false, needs: [] },
+  'ours-native': { where: 'node', exact: true, persistent: true, native: true, needs: [] },
+  'sqljs-baseline': { where: 'browser', exact: true, persistent: false, needs: ['playwright-core/package.json', 'sql.js/dist/sql-wasm-browser.js'] },
+  'sqlite-vec-wasm': { where: 'browser', exact: true, persistent: true, needs: ['playwright-core/package.json', 'sqlite-vec-wasm-demo/sqlite3.mjs'] },
+  'sqlite-vec-native': { where: 'node', exact: true, persistent: true, native: true, needs: ['better-sqlite3/build/Release/better_sqlite3.node', 'sqlite-vec/package.json'] },
+  'hnswlib-wasm': { where: 'browser', exact: false, persistent: false, needs: ['playwright-core/package.json', 'hnswlib-wasm/dist/hnswlib.js'] },
+  'hnswlib-node': { where: 'node', exact: false, persistent: true, needs: ['hnswlib-node/build/Release/addon.node'] },
+};
+
+const HNSW = { M: 16, efConstruction: 100, efSearch: [16, 64, 256] };
+
+function parseArgs(argv) {
+  const a = { quick: false, full: false, only: null, datasets: null, write: true };
+  for (const arg of argv) {
+    const [k, v] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (k === '--quick') a.quick = true;
+    else if (k === '--full') a.full = true;
+    else if (k === '--only') a.only = v.split(',').filter(Boolean);
+    else if (k === '--datasets') a.datasets = v.split(',').filter(Boolean);
+    else if (k === '--budget') a.budget = Number(v);
+    else if (k === '--queries') a.queries = Number(v);
+    else if (k === '--no-write') a.write = false;
+    else if (k === '--help' || k === '-h') a.help = true;
+    else throw new Error(`unknown flag ${arg}`);
+  }
+  return a;
+}
+
+const HELP = `usage: node bench/run.mjs [--quick] [--full] [--only=sys1,sys2] [--datasets=ds1,ds2]
+                         [--budget=SECONDS] [--queries=N] [--no-write]
+  --quick     10k data sets only, short time budgets: a smoke run of a couple of minutes
+  --full      adds syn128-1m (1,000,000 x 128) for the native exact systems
+  --only      systems: ${Object.keys(SYSTEMS).join(', ')}
+  --datasets  data sets: ${Object.keys(DATASETS).join(', ')}
+  --budget    seconds of timed queries per system x data set x metric (default 4, quick 1)
+  --queries   at most this many timed queries per metric (default 1000, quick 200)
+  --no-write  print only; leave bench/results/ alone
+Writes bench/results/<date>.json, latest.md and qps-vs-size.svg (a --quick, --only or
+--datasets run writes <date>-quick.json, latest-quick.md and qps-vs-size-quick.svg instead).`;
+
+const stamp = () => new Date().toISOString().slice(11, 19);
+const log = (m) => process.stderr.write(`[${stamp()}] ${m}\n`);
+
+function installed(sys) {
+  const missing = SYSTEMS[sys].needs.filter((p) => !fs.existsSync(path.join(BENCH_DIR, 'node_modules', p)));
+  return missing.length ? `not installed (${missing.join(', ')} missing): run \`bash bench/setup.sh\`` : null;
+}
+
+/** Replaces the raw answers with recall figures (the answers are not kept in the results). */
+function scoreQueries(queries, gt, vectors, ds) {
+  for (const m of METRICS) {
+    const q = queries?.[m];
+    if (!Array.isArray(q)) continue;
+    for (const v of q) {
+      Object.assign(v, recall(m, gt[m], vectors.base, vectors.queries, ds.dim, v.ids));
+      delete v.ids;
+    }
+  }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(HELP);
+    return;
+  }
+  const systems = args.only ?? Object.keys(SYSTEMS);
+  for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s} (known: ${Object.keys(SYSTEMS).join(', ')})`);
+  const datasetNames = args.datasets ?? (args.quick
+    ? ['syn128-10k', 'syn768-10k', 'fmnist-10k']
+    : ['syn128-10k', 'syn128-100k', 'syn768-10k', 'syn768-100k', 'fmnist-60k', ...(args.full ? ['syn128-1m'] : [])]);
+  for (const d of datasetNames) if (!DATASETS[d]) throw new Error(`unknown data set ${d} (known: ${Object.keys(DATASETS).join(', ')})`);
+  if (!fs.existsSync(path.join(REPO, 'dist', 'node.js'))) log('dist/ is not built (npm run build): our systems will fail');
+  const opts = {
+    path: 'bench.db',
+    singlePath: 'single.db',
+    batchSize: 10000,
+    maxQueries: args.queries ?? (args.quick ? 200 : 1000),
+    queryBudgetMs: (args.budget ?? (args.quick ? 1 : 4)) * 1000,
+    warmup: 10,
+    singleCount: args.quick ? 200 : 1000,
+    singleBudgetMs: args.quick ? 1000 : 3000,
+  };
+  const started = Date.now();
+  const loadBefore = os.loadavg();
+  if (loadBefore[0] > 0.5) log(`warning: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before the run: the CPU is busy (another job, or a run that just ended): figures may be noisy`);
+  log(`systems: ${systems.join(', ')}`);
+  log(`data sets: ${datasetNames.join(', ')}`);
+
+  const browserWanted = systems.some((s) => SYSTEMS[s].where === 'browser');
+  // playwright-core lives in bench/node_modules: load it only when a browser system runs.
+  const browser = browserWanted && fs.existsSync(path.join(BENCH_DIR, 'node_modules/playwright-core')) ? await import('./lib/browser.mjs') : null;
+  const chromium = browser ? await browser.chromiumVersion() : null;
+  const machine = describeMachine(chromium);
+  const server = await startServer(REPO);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-'));
+  const results = [];
+  const datasets = {};
+  try {
+    for (const dsName of datasetNames) {
+      let ds, gt, vectors;
+      try {
+        ds = prepareDataset(dsName, log);
+        gt = await groundTruth(ds, log);
+        vectors = loadVectors(ds);
+      } catch (e) {
+        log(`data set ${dsName} unavailable: ${e.message}`);
+        for (const system of systems) results.push({ system, dataset: dsName, status: 'failed', reason: `data set unavailable: ${e.message}` });
+        datasets[dsName] = { ...DATASETS[dsName], nq: 0, rawBytes: DATASETS[dsName].n * DATASETS[dsName].dim * 4, unavailable: e.message };
+        continue;
+      }
+      datasets[dsName] = { dim: ds.dim, n: ds.n, nq: ds.nq, kind: ds.kind, rawBytes: ds.n * ds.dim * 4 };
+      for (const system of systems) {
+        const sys = SYSTEMS[system];
+        const row = { system, dataset: dsName, status: 'ok' };
+        results.push(row);
+        if (ds.nativeOnly && !(sys.native && sys.exact)) {
+          Object.assign(row, { status: 'skipped', reason: `${dsName} runs for the native exact systems only` });
+          continue;
+        }
+        const missing = installed(system);
+        if (missing) {
+          Object.assign(row, { status: 'failed', reason: missing });
+          log(`${system} on ${dsName}: ${missing}`);
+          continue;
+        }
+        const t0 = Date.now();
+        row.loadavg = os.loadavg()[0]; // 1-minute load when it started (the bench itself adds ~1)
+        log(`${system} on ${dsName} (${ds.n} x ${ds.dim})`);
+        const sub = (m) => log(`  ${system}: ${m}`);
+        const timeoutMs = Math.max(10 * 60_000, (ds.n * ds.dim) / 20); // big sets and slow builds get longer
+        try {
+          if (sys.where === 'browser') {
+            const spec = {
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, opts,
+              baseUrl: `/bench/.cache/${path.basename(ds.files.base)}`,
+              queriesUrl: `/bench/.cache/${path.basename(ds.files.queries)}`,
+            };
+            const r = await browser.runBrowserSystem({ system, spec, serverUrl: server.url, reopen: sys.persistent, timeoutMs, log: sub });
+            Object.assign(row, r.run, { reopen: r.reopen });
+          } else {
+            const dir = fs.mkdtempSync(path.join(tmp, `${system}-`));
+            const spec = {
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, baseFile: ds.files.base, queriesFile: ds.files.queries,
+              opts: { ...opts, path: path.join(dir, 'bench.db'), singlePath: path.join(dir, 'single.db') },
+            };
+            try {
+              Object.assign(row, await runNodeChild({ ...spec, mode: 'run' }, { timeoutMs, log: sub }));
+              if (sys.persistent) {
+                sub('reopen (new process)');
+                row.reopen = await runNodeChild({ ...spec, mode: 'reopen' }, { timeoutMs: 120_000, log: sub });
+              }
+            } finally {
+              fs.rmSync(dir, { recursive: true, force: true });
+            }
+          }
+          scoreQueries(row.queries, gt, vectors, ds);
+          if (row.reopen) {
+            const truth = gt.cosine.ids.subarray(0, 10);
+            row.reopen.recall = recall('cosine', gt.cosine, vectors.base, vectors.queries, ds.dim, [row.reopen.ids]).recall;
+            row.reopen.sameAsTruth = row.reopen.ids.length === 10 && row.reopen.ids.every((id, i) => id === truth[i]);
+            delete row.reopen.ids;
+          }
+        } catch (e) {
+          const skipped = e.code === 'BACKEND_UNAVAILABLE';
+          Object.assign(row, { status: skipped ? 'skipped' : 'failed', reason: e.message.split('\n')[0].slice(0, 400) });
+          log(`  ${system}: ${row.status}: ${row.reason}`);
+        }
+        row.seconds = (Date.now() - t0) / 1000;
+      }
+    }
+  } finally {
+    await server.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const report = {
+    date: new Date().toISOString(),
+    command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    seconds: (Date.now() - started) / 1000,
+    machine: { ...machine, loadavgBefore: loadBefore, loadavgAfter: os.loadavg() },
+    config: { ...opts, k: 10, hnsw: HNSW, quick: args.quick, full: args.full },
+    datasets,
+    shipped: shippedSizes(REPO),
+    systems: Object.fromEntries(systems.map((s) => [s, SYSTEMS[s]])),
+    results,
+  };
+  report.ratios = computeRatios(report);
+  printReport(report);
+  if (args.write) {
+    // A smoke or subset run never replaces the full run's latest.md / plot.
+    const partial = args.quick || args.only || args.datasets ? '-quick' : '';
+    const files = writeReports(report, path.join(BENCH_DIR, 'results'), partial);
+    log(`wrote ${files.map((f) => path.relative(REPO, f)).join(', ')}`);
+  }
+  log(`done in ${(report.seconds / 60).toFixed(1)} min`);
+}
+
+main().catch((e) => {
+  console.error(e.stack ?? e);
+  process.exit(1);
+});
