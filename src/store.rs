@@ -134,17 +134,18 @@ impl Store {
         if image.len() < 512 || &image[..16] != MAGIC {
             return Err(Error::Corrupt("the data is not a SQLite database file".into()));
         }
-        let mut copy = image.to_vec();
         // A file written in WAL mode says so in bytes 18-19; the image is complete (export
-        // reads through the WAL), and an in-memory database cannot use WAL.
-        if copy[18] == 2 && copy[19] == 2 {
-            copy[18] = 1;
-            copy[19] = 1;
+        // reads through the WAL), and an in-memory database cannot use WAL. The header is
+        // patched on the way into SQLite's buffer, so the image is copied only once.
+        let mut header = [0u8; 20];
+        header.copy_from_slice(&image[..20]);
+        if header[18] == 2 && header[19] == 2 {
+            header[18] = 1;
+            header[19] = 1;
         }
         let mut conn = Connection::open_in_memory()?;
-        let len = copy.len();
-        conn.deserialize_read_exact(rusqlite::MAIN_DB, &copy[..], len, false)?;
-        drop(copy);
+        let bytes = std::io::Read::chain(&header[..], &image[20..]);
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, image.len(), false)?;
         let store = Store { conn };
         let check: String = store.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
         if check != "ok" {

@@ -36,7 +36,10 @@ export function createHandler(wasm, env) {
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
     export: () => open().export(),
-    info: async () => ({ kernel: open().kernelName(), indexBytes: open().indexBytes(), ...(await open().storageSettings()) }),
+    async info() {
+      const d = open();
+      return { kernel: d.kernelName(), indexBytes: d.indexBytes(), ...(await d.storageSettings()) };
+    },
     async close() {
       if (!db) return;
       try {

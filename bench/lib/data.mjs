@@ -3,6 +3,7 @@
 // top-k ground truth (f64 brute force, computed once per data set and cached).
 import { gunzipSync } from 'node:zlib';
 import fs from 'node:fs';
+import { mulberry32 } from '../../tests/fixtures/rng.mjs';
 import path from 'node:path';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,15 +27,7 @@ export const DATASETS = {
   'syn128-1m': { kind: 'syn', dim: 128, n: 1000000, nativeOnly: true },
 };
 
-// ---- seeded generator (same algorithm as tests/fixtures/rng.mjs: mulberry32) ----
-export function mulberry32(seed) {
-  return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// ---- seeded generator: the one the test fixtures use ----
 
 function gaussian(rng) {
   let spare = null;

@@ -118,7 +118,8 @@ describe('native backend', () => {
     const timer = setInterval(() => ticks++, 1);
     try {
       const pending = db.insertBatch(vectors);
-      // Give the loop a turn: with the work on libuv's pool, timers fire while it runs.
+      // With the work on libuv's pool, timers fire while it runs (the wasm build in process
+      // would hold the JS thread for the whole batch).
       const ticksAtStart = ticks;
       await pending;
       const duringInsert = ticks - ticksAtStart;
@@ -126,7 +127,6 @@ describe('native backend', () => {
     } finally {
       clearInterval(timer);
     }
-    // The same on the wasm build in process runs on the JS thread: that is what native avoids.
     const q = vectors[123].embedding;
     const hits = await db.search(q, 3, { metric: 'euclidean' });
     assert.equal(hits[0].id, 'v123');

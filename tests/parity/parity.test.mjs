@@ -53,7 +53,7 @@ after(async () => {
 
 /** A page of a fresh Chromium profile (empty OPFS), with the package loaded. */
 async function newPage() {
-  browser?.close();
+  await browser?.close();
   browser = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(tmp, 'profile-')), {
     executablePath: '/usr/bin/chromium',
     headless: true,

@@ -8,11 +8,13 @@ const fail = (code, message) => {
 };
 
 /** Copies a vector into a new Float32Array, rejecting anything that is not numbers. */
+/** A typed array of numbers (not a DataView, not BigInt). */
+const isNumberArrayView = (v) =>
+  ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
+
 export function toFloat32(v, what) {
   if (v instanceof Float32Array) return new Float32Array(v);
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)) {
-    return Float32Array.from(v);
-  }
+  if (isNumberArrayView(v)) return Float32Array.from(v);
   if (!Array.isArray(v)) fail(ErrorCode.INVALID_VECTOR, `${what} must be an array of numbers or a Float32Array`);
   const out = new Float32Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -67,9 +69,7 @@ function checkJson(value, where, seen = new Set()) {
 
 /** The length of an embedding, checking that it is an array of numbers or a typed array. */
 function embeddingLength(v, what) {
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array)) {
-    return v.length;
-  }
+  if (isNumberArrayView(v)) return v.length;
   if (!Array.isArray(v)) fail(ErrorCode.INVALID_VECTOR, `${what} must be an array of numbers or a Float32Array`);
   return v.length;
 }

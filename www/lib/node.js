@@ -23,7 +23,10 @@ class InProcessTransport {
       // A packed batch is strings, nulls and a Float32Array the binding copies: nothing to clone.
       let cloned;
       if (op === 'insertBatch') cloned = args;
-      else if (op === 'open' && args?.data) cloned = { ...structuredClone({ ...args, data: undefined }), data: args.data };
+      else if (op === 'open' && args?.data) {
+        const { data, ...config } = args;
+        cloned = { ...structuredClone(config), data };
+      }
       else cloned = structuredClone(args);
       return await this.#handle(op, cloned);
     } catch (e) {

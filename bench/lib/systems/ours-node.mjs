@@ -1,4 +1,5 @@
 // Our Node entry (dist/node.js): the wasm build in process (in memory) and the native addon.
+import { oursOps } from '../ours-ops.mjs';
 import { METRICS } from '../protocol.mjs';
 import { wasmHeapBytes } from '../../pages/wasm-memory.mjs';
 
@@ -21,21 +22,7 @@ export function create(spec, { native }) {
       await db.initialize();
       adapter.openBreakdown = { importMs: t1 - t0, initializeMs: performance.now() - t1 };
     },
-    async insertBatch(base, dim, from, count) {
-      const vs = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const r = from + i;
-        vs[i] = { id: String(r), embedding: base.subarray(r * dim, (r + 1) * dim) };
-      }
-      await db.insertBatch(vs);
-    },
-    async insertOne(base, dim, r) {
-      await db.insert({ id: String(r), embedding: base.subarray(r * dim, (r + 1) * dim) });
-    },
-    async search(q, k, metric) {
-      const hits = await db.search(q, k, { metric, includeEmbedding: false });
-      return hits.map((h) => Number(h.id));
-    },
+    ...oursOps(() => db),
     async close() {
       await db.close();
       db = null;

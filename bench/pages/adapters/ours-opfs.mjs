@@ -1,4 +1,5 @@
 // Our wasm build in a dedicated worker over OPFS: dist/sqlite-vector.js as a user loads it.
+import { oursOps } from '../../lib/ours-ops.mjs';
 import { METRICS } from '../../lib/protocol.mjs';
 
 let lib = null;
@@ -18,21 +19,7 @@ export function create() {
       await db.initialize(); // worker start, wasm instantiation, OPFS pool, open, index load
       adapter.openBreakdown = { importMs: t1 - t0, initializeMs: performance.now() - t1 };
     },
-    async insertBatch(base, dim, from, count) {
-      const vs = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const r = from + i;
-        vs[i] = { id: String(r), embedding: base.subarray(r * dim, (r + 1) * dim) };
-      }
-      await db.insertBatch(vs);
-    },
-    async insertOne(base, dim, r) {
-      await db.insert({ id: String(r), embedding: base.subarray(r * dim, (r + 1) * dim) });
-    },
-    async search(q, k, metric) {
-      const hits = await db.search(q, k, { metric, includeEmbedding: false });
-      return hits.map((h) => Number(h.id));
-    },
+    ...oursOps(() => db),
     async close() {
       await db.close();
       db = null;
