@@ -30,6 +30,34 @@ pub fn decode_into(bytes: &[u8], out: &mut Vec<f32>) -> Result<()> {
     Ok(())
 }
 
+/// Decodes exactly `out.len()` floats from little-endian bytes into place.
+pub fn decode_to(bytes: &[u8], out: &mut [f32]) -> Result<()> {
+    if bytes.len() != out.len() * 4 {
+        return Err(Error::Corrupt(format!(
+            "embedding of {} bytes, expected {}",
+            bytes.len(),
+            out.len() * 4
+        )));
+    }
+    if cfg!(target_endian = "little") {
+        bytemuck::cast_slice_mut::<f32, u8>(out).copy_from_slice(bytes);
+    } else {
+        for (o, c) in out.iter_mut().zip(bytes.chunks_exact(4)) {
+            *o = f32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+        }
+    }
+    Ok(())
+}
+
+/// Appends the little-endian bytes of a vector to a buffer.
+pub fn encode_into(v: &[f32], out: &mut Vec<u8>) {
+    if cfg!(target_endian = "little") {
+        out.extend_from_slice(bytemuck::cast_slice(v));
+    } else {
+        out.extend(v.iter().flat_map(|x| x.to_le_bytes()));
+    }
+}
+
 /// Checks a vector's components: non-empty, every component finite.
 /// `what` names it in the message ("vector", "query", "vector 3 of the batch"); it is only
 /// called on failure, so a batch does not format a name per vector.

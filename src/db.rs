@@ -4,10 +4,10 @@ use crate::codec;
 use crate::error::{Error, Result};
 use crate::filter;
 use crate::index::{flat::FlatIndex, Query};
-use crate::kernels;
+
 use crate::metric::Metric;
 pub use crate::store::StorageSettings;
-use crate::store::{Location, NewRow, Store, Tuning};
+use crate::store::{Location, Store, Tuning};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -237,21 +237,20 @@ impl VectorDb {
             wal_mode: config.wal_mode && !cfg!(target_arch = "wasm32"),
             mmap_size: if cfg!(target_arch = "wasm32") { None } else { config.mmap_size },
         };
-        let (mut store, stored) = match image {
+        let mut store = match image {
             None => Store::open(location, &tuning)?,
             Some(bytes) => Store::import(location, &tuning, bytes, config.overwrite)?,
         };
-        let dimension = match (stored, config.dimension) {
+        match (store.layout().map(|l| l.dimension), config.dimension) {
             (Some(s), Some(c)) if s != c => {
                 return Err(Error::DimensionMismatch { expected: s, actual: c });
             }
             (None, Some(c)) => {
                 store.transaction(|w| w.set_dimension(c))?;
-                Some(c)
             }
-            (s, _) => s,
-        };
-        let index = dimension.map(|d| store.load_index(d)).transpose()?;
+            _ => {}
+        }
+        let index = store.load_index()?;
         Ok(VectorDb {
             open: Some(Open { store, index }),
             path: config.path.clone(),
@@ -299,55 +298,118 @@ impl VectorDb {
     /// # Ok::<(), sqlite_vector::Error>(())
     /// ```
     pub fn insert_batch(&mut self, vectors: Vec<NewVector>) -> Result<Vec<String>> {
+        let n = vectors.len();
+        let (mut ids, mut embeddings, mut metadata) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for v in vectors {
+            ids.push(v.id);
+            embeddings.push(v.embedding);
+            metadata.push(v.metadata);
+        }
+        let metadata =
+            metadata.iter().map(|m| filter::metadata_json(m.as_ref())).collect::<Result<Vec<_>>>()?;
+        self.insert_from(&embeddings, ids, metadata)
+    }
+
+    /// [`insert_batch`](Self::insert_batch) for vectors that are already packed end to end
+    /// (how the JS bindings receive them): `ids[i]` (`None`: generated), `metadata[i]` as
+    /// JSON object text. The vectors are copied once, straight into the search arena.
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, Packed, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// let flat = [1.0, 0.0, 0.0, 1.0];
+    /// let ids = db.insert_packed(
+    ///     &Packed::new(&flat, &[2, 2])?,
+    ///     vec![Some("x".into()), None],
+    ///     vec![Some(r#"{"tag":1}"#.into()), None],
+    /// )?;
+    /// assert_eq!(ids[0], "x");
+    /// assert_eq!(db.get(&ids[1])?.unwrap().embedding, vec![0.0, 1.0]);
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn insert_packed(
+        &mut self,
+        vectors: &dyn VectorSource,
+        ids: Vec<Option<String>>,
+        metadata: Vec<Option<String>>,
+    ) -> Result<Vec<String>> {
+        let metadata = metadata
+            .iter()
+            .map(|m| m.as_deref().map(filter::metadata_from_text).transpose().map(Option::flatten))
+            .collect::<Result<Vec<_>>>()?;
+        self.insert_from(vectors, ids, metadata)
+    }
+
+    /// The one insert path: validate the shape of everything, stage the vectors into the
+    /// arena (checking their values on the way), write the batch in one transaction, and cut
+    /// the arena back if anything fails. Memory holds the batch once, in its final place.
+    fn insert_from(
+        &mut self,
+        source: &dyn VectorSource,
+        ids: Vec<Option<String>>,
+        metadata: Vec<Option<String>>,
+    ) -> Result<Vec<String>> {
         let open = self.open_mut()?;
-        if vectors.is_empty() {
+        let n = source.count();
+        if ids.len() != n || metadata.len() != n {
+            return Err(Error::InvalidArgument(
+                "ids, vectors and metadata must have one entry per vector".into(),
+            ));
+        }
+        if n == 0 {
             return Ok(Vec::new());
         }
-        let known = open.index.as_ref().map(FlatIndex::dimension);
-        let dimension = known.unwrap_or(vectors[0].embedding.len());
-        let single = vectors.len() == 1;
-        let what = |i: usize| if single { "vector".to_string() } else { format!("vector {i} of the batch") };
+        let known = open.store.layout().map(|l| l.dimension);
+        let dimension = known.unwrap_or(source.length(0));
+        let what = |i: usize| if n == 1 { "vector".to_string() } else { format!("vector {i} of the batch") };
 
-        // Validate everything before touching the database.
-        let mut seen = HashSet::with_capacity(vectors.len());
-        let mut metadata = Vec::with_capacity(vectors.len());
-        for (i, v) in vectors.iter().enumerate() {
-            codec::validate(&v.embedding, || what(i))?;
-            codec::check_dimension(&v.embedding, dimension)?;
-            if let Some(id) = &v.id {
+        // Shapes and ids first, before any work.
+        let mut seen = HashSet::with_capacity(n);
+        for (i, id) in ids.iter().enumerate() {
+            let len = source.length(i);
+            if len == 0 {
+                return Err(Error::InvalidVector(format!("{} is empty", what(i))));
+            }
+            if len != dimension {
+                return Err(Error::DimensionMismatch { expected: dimension, actual: len });
+            }
+            if let Some(id) = id {
                 check_id(id)?;
                 if !seen.insert(id.as_str()) {
                     return Err(Error::DuplicateId(id.clone()));
                 }
             }
-            metadata.push(filter::metadata_json(v.metadata.as_ref())?);
         }
-        let missing = vectors.iter().filter(|v| v.id.is_none()).count();
+        drop(seen);
+        let missing = ids.iter().filter(|id| id.is_none()).count();
         let mut generated = open.store.random_ids(missing)?.into_iter();
-        let ids: Vec<String> = vectors
-            .iter()
-            .map(|v| v.id.clone().unwrap_or_else(|| generated.next().expect("enough ids")))
-            .collect();
-        let norms: Vec<f32> = vectors.iter().map(|v| kernels::norm(&v.embedding)).collect();
+        let ids: Vec<String> =
+            ids.into_iter().map(|id| id.unwrap_or_else(|| generated.next().expect("enough ids"))).collect();
         let now = open.store.now_ms()?;
+        let first_rowid = open.store.transaction(|w| w.next_rowid())?;
 
-        let rowids = open.store.transaction(|w| {
-            if known.is_none() {
-                w.set_dimension(dimension)?;
+        let index = open.index.get_or_insert_with(|| FlatIndex::with_capacity(dimension, n));
+        let before = index.len();
+        let staged = stage(index, source, first_rowid, &what);
+        let written = staged.and_then(|()| {
+            let index = &*index;
+            open.store.transaction(|w| {
+                let layout = match w.layout() {
+                    Some(layout) => layout,
+                    None => w.set_dimension(dimension)?,
+                };
+                let rows = ids.iter().map(String::as_str).zip(metadata.iter().map(Option::as_deref));
+                w.insert_rows(first_rowid, rows, now)?;
+                w.write_vectors(layout, first_rowid, (before..before + n).map(|slot| index.row(slot)))
+            })
+        });
+        if let Err(e) = written {
+            match known {
+                None => open.index = None,
+                Some(_) => index.truncate(before),
             }
-            let mut rowids = Vec::with_capacity(vectors.len());
-            for (i, (v, meta)) in vectors.iter().zip(metadata).enumerate() {
-                let row = NewRow { id: &ids[i], embedding: &v.embedding, norm: norms[i], metadata: meta };
-                rowids.push(w.insert(&row, now)?);
-            }
-            Ok(rowids)
-        })?;
-
-        // Committed: only now does memory follow.
-        let index = open.index.get_or_insert_with(|| FlatIndex::with_capacity(dimension, vectors.len()));
-        index.reserve(vectors.len());
-        for ((v, rowid), norm) in vectors.iter().zip(rowids).zip(norms) {
-            index.push(rowid, &v.embedding, norm);
+            return Err(e);
         }
         Ok(ids)
     }
@@ -414,9 +476,12 @@ impl VectorDb {
         let open = self.open_ref()?;
         check_id(id)?;
         let Some(row) = open.store.get(id)? else { return Ok(None) };
+        let embedding = open.index.as_ref().and_then(|ix| ix.vector(row.rowid));
+        let embedding =
+            embedding.ok_or_else(|| Error::Internal(format!("row {} is not indexed", row.rowid)))?;
         Ok(Some(Record {
             id: id.to_string(),
-            embedding: row.embedding,
+            embedding: embedding.to_vec(),
             metadata: filter::metadata_from_json(row.metadata)?,
             timestamp: row.created_at,
         }))
@@ -483,6 +548,88 @@ impl VectorDb {
     /// Whether [`close`](Self::close) has been called.
     pub fn is_closed(&self) -> bool {
         self.open.is_none()
+    }
+}
+
+/// Copies a batch into the end of the arena, checking every value; the rows stay
+/// uncommitted (the caller truncates on failure).
+fn stage(
+    index: &mut FlatIndex,
+    source: &dyn VectorSource,
+    first_rowid: i64,
+    what: &dyn Fn(usize) -> String,
+) -> Result<()> {
+    let (n, d) = (source.count(), index.dimension());
+    index.reserve(n);
+    let mut done = 0;
+    while done < n {
+        done += index.append_rows(first_rowid + done as i64, n - done, |space| {
+            let rows = space.len() / d;
+            source.copy_to(done, rows, space);
+            for (j, row) in space.chunks_exact(d).enumerate() {
+                codec::validate(row, || what(done + j))?;
+            }
+            Ok::<_, Error>(rows)
+        })?;
+    }
+    Ok(())
+}
+
+/// Vectors to insert, wherever they are: each has a length, and a run of them can be copied
+/// end to end into the search arena. Implemented for `Vec<Vec<f32>>`, for [`Packed`] slices,
+/// and by the wasm binding for a JS `Float32Array` (copied straight from JS memory).
+pub trait VectorSource {
+    /// How many vectors.
+    fn count(&self) -> usize;
+    /// The length of vector `i`.
+    fn length(&self, i: usize) -> usize;
+    /// Copies vectors `first .. first + n` end to end into `out`. Called only once every
+    /// length is known to be the same, so `out.len()` is `n` times that length.
+    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]);
+}
+
+impl VectorSource for Vec<Vec<f32>> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn length(&self, i: usize) -> usize {
+        self[i].len()
+    }
+    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
+        let d = out.len() / n.max(1);
+        for (dst, v) in out.chunks_exact_mut(d).zip(&self[first..first + n]) {
+            dst.copy_from_slice(v);
+        }
+    }
+}
+
+/// Vectors packed end to end in one slice, with their lengths.
+pub struct Packed<'a> {
+    flat: &'a [f32],
+    lengths: &'a [u32],
+}
+
+impl<'a> Packed<'a> {
+    /// `InvalidArgument` when the lengths do not add up to `flat.len()`.
+    pub fn new(flat: &'a [f32], lengths: &'a [u32]) -> Result<Self> {
+        let total: usize = lengths.iter().map(|&l| l as usize).sum();
+        if total != flat.len() {
+            return Err(Error::InvalidArgument("lengths do not add up to the packed vectors".into()));
+        }
+        Ok(Packed { flat, lengths })
+    }
+}
+
+impl VectorSource for Packed<'_> {
+    fn count(&self) -> usize {
+        self.lengths.len()
+    }
+    fn length(&self, i: usize) -> usize {
+        self.lengths[i] as usize
+    }
+    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
+        let d = out.len() / n.max(1);
+        out.copy_from_slice(&self.flat[first * d..first * d + out.len()]);
     }
 }
 

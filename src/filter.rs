@@ -154,6 +154,14 @@ pub fn metadata_json(metadata: Option<&Value>) -> Result<Option<String>> {
     }
 }
 
+/// Metadata that arrives as JSON text, in the stored form: it must be one JSON object, and
+/// is re-serialized with sorted keys, which object-equality filters rely on.
+pub fn metadata_from_text(text: &str) -> Result<Option<String>> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| Error::InvalidArgument(format!("metadata is not JSON: {e}")))?;
+    metadata_json(Some(&value))
+}
+
 /// Parses stored metadata back into an object.
 pub fn metadata_from_json(text: Option<String>) -> Result<Option<Map<String, Value>>> {
     match text {

@@ -35,15 +35,3 @@ pub fn k_from_f64(k: f64) -> Result<usize> {
         Err(Error::InvalidArgument("k must be a positive integer".into()))
     }
 }
-
-/// Metadata sent as JSON text (`None` for absent): must be an object.
-pub fn metadata_from_text(text: Option<&str>) -> Result<Option<serde_json::Value>> {
-    let Some(text) = text else { return Ok(None) };
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| Error::InvalidArgument(format!("metadata is not JSON: {e}")))?;
-    match value {
-        serde_json::Value::Null => Ok(None),
-        serde_json::Value::Object(_) => Ok(Some(value)),
-        _ => Err(Error::InvalidArgument("metadata must be a JSON object".into())),
-    }
-}

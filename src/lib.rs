@@ -49,8 +49,8 @@ mod store;
 pub mod wasm;
 
 pub use db::{
-    Config, NewVector, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb, BACKEND,
-    MEMORY_PATH,
+    Config, NewVector, Packed, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb,
+    VectorSource, BACKEND, MEMORY_PATH,
 };
 pub use error::{Error, Result};
 pub use metric::Metric;

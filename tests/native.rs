@@ -182,15 +182,173 @@ fn foreign_files_are_refused_untouched() {
 
 #[test]
 fn damaged_rows_are_reported_as_corrupt() {
+    let damages = [
+        ("a chunk of the wrong size", "UPDATE embeddings SET data = x'0102'"),
+        ("a chunk that is not a BLOB", "UPDATE embeddings SET data = 'text'"),
+        ("a row whose chunk is gone", "DELETE FROM embeddings"),
+        ("a row below rowid 1", "UPDATE vectors SET rowid = 0"),
+        ("a bad chunk_rows", "UPDATE vector_meta SET value = 'x' WHERE key = 'chunk_rows'"),
+        ("an unknown schema version", "UPDATE vector_meta SET value = '9' WHERE key = 'schema_version'"),
+    ];
+    for (what, sql) in damages {
+        let dir = tempfile::tempdir().unwrap();
+        let path = temp_path(&dir, "damaged.db");
+        let mut db = VectorDb::open(Config::new(&path)).unwrap();
+        db.insert(NewVector::new("a", vec![1.0, 2.0])).unwrap();
+        let image = db.export().unwrap();
+        db.close().unwrap();
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(sql).unwrap();
+        drop(conn);
+        assert_eq!(VectorDb::open(Config::new(&path)).err().unwrap().code(), "CORRUPT", "open with {what}");
+        // The same damage in an exported image is refused before anything is written.
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let mut conn = conn;
+        conn.deserialize_read_exact(rusqlite::MAIN_DB, &image[..], image.len(), false).unwrap();
+        conn.execute_batch(sql).unwrap();
+        let bad = conn.serialize(rusqlite::MAIN_DB).unwrap().to_vec();
+        let target = temp_path(&dir, "import.db");
+        let err = VectorDb::import(Config::new(&target), &bad).err().unwrap();
+        assert_eq!(err.code(), "CORRUPT", "import with {what}: {err}");
+        assert!(!std::path::Path::new(&target).exists() || std::fs::metadata(&target).unwrap().len() == 0);
+    }
+}
+
+/// The embeddings table as raw bytes per chunk.
+fn chunks(path: &str) -> Vec<(i64, Vec<u8>)> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut stmt = conn.prepare("SELECT chunk, data FROM embeddings ORDER BY chunk").unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+#[test]
+fn vectors_are_packed_in_chunks_and_deletes_leave_no_bytes_behind() {
     let dir = tempfile::tempdir().unwrap();
-    let path = temp_path(&dir, "damaged.db");
+    let path = temp_path(&dir, "chunks.db");
+    let dim = 1024; // 16 vectors per 64 KiB chunk
+    let v = |i: usize| vec![i as f32 + 1.0; dim];
     let mut db = VectorDb::open(Config::new(&path)).unwrap();
-    db.insert(NewVector::new("a", vec![1.0, 2.0])).unwrap();
+    // One batch across two chunks, then single inserts that fill the second one in place.
+    db.insert_batch((0..20).map(|i| NewVector::new(format!("v{i}"), v(i))).collect()).unwrap();
+    for i in 20..34 {
+        db.insert(NewVector::new(format!("v{i}"), v(i))).unwrap();
+    }
     db.close().unwrap();
+    let stored = chunks(&path);
+    assert_eq!(stored.iter().map(|c| c.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+    let row = |c: &[u8], at: usize| -> Vec<f32> {
+        c[at * dim * 4..(at + 1) * dim * 4]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect()
+    };
+    for (chunk, data) in &stored {
+        assert_eq!(data.len(), 16 * dim * 4, "chunk {chunk} holds 16 vectors");
+        for at in 0..16 {
+            let i = *chunk as usize * 16 + at;
+            let want = if i < 34 { v(i) } else { vec![0.0; dim] };
+            assert_eq!(row(data, at), want, "vector {i}");
+        }
+    }
+    // Deleting zeroes the slot; deleting a chunk's last live row drops the chunk.
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    assert!(db.delete("v3").unwrap());
+    for i in 32..34 {
+        assert!(db.delete(&format!("v{i}")).unwrap());
+    }
+    db.close().unwrap();
+    let stored = chunks(&path);
+    assert_eq!(stored.iter().map(|c| c.0).collect::<Vec<_>>(), vec![0, 1]);
+    assert_eq!(row(&stored[0].1, 3), vec![0.0; dim]);
+    assert_eq!(row(&stored[0].1, 4), v(4));
+    // Reopened, everything left is there, and new rows go after the old ones.
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    assert_eq!(count(&db), 31);
+    assert_eq!(db.get("v3").unwrap(), None);
+    assert_eq!(db.get("v31").unwrap().unwrap().embedding, v(31));
+    db.insert(NewVector::new("new", v(99))).unwrap();
+    let hits = db.search(&v(99), 1, &SearchOptions::default()).unwrap();
+    assert_eq!(hits[0].id, "v0", "cosine ties: all vectors are parallel, the oldest wins");
+    let opts = SearchOptions { metric: Some(Metric::Euclidean), ..Default::default() };
+    assert_eq!(db.search(&v(99), 1, &opts).unwrap()[0].id, "new");
+}
+
+#[test]
+fn a_failed_batch_leaves_file_and_memory_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "atomic.db");
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    db.insert_batch((0..5).map(|i| NewVector::new(format!("v{i}"), vec![i as f32, 1.0])).collect()).unwrap();
+    let before = db.export().unwrap();
+    // A NaN deep in the batch (after staging has begun), and a taken id at the very end
+    // (after every thin row before it was written).
+    let mut nan: Vec<NewVector> =
+        (10..600).map(|i| NewVector::new(format!("n{i}"), vec![i as f32, 1.0])).collect();
+    nan[550].embedding[1] = f32::NAN;
+    assert_eq!(db.insert_batch(nan).unwrap_err().code(), "INVALID_VECTOR");
+    let mut dup: Vec<NewVector> =
+        (10..600).map(|i| NewVector::new(format!("d{i}"), vec![i as f32, 1.0])).collect();
+    dup.push(NewVector::new("v2", vec![0.0, 1.0]));
+    assert_eq!(db.insert_batch(dup).unwrap_err().code(), "DUPLICATE_ID");
+    assert_eq!(db.export().unwrap(), before, "the file is byte for byte unchanged");
+    assert_eq!(count(&db), 5);
+    let all = db.search(&[1.0, 1.0], 1000, &SearchOptions::default()).unwrap();
+    let mut ids: Vec<String> = all.into_iter().map(|h| h.id).collect();
+    ids.sort();
+    assert_eq!(ids, ["v0", "v1", "v2", "v3", "v4"]);
+    // A first batch that fails leaves no dimension behind either.
+    let mut fresh = VectorDb::open(Config::default()).unwrap();
+    let bad =
+        vec![NewVector::new("a", vec![1.0, 2.0, 3.0]), NewVector::new("b", vec![f32::INFINITY, 0.0, 0.0])];
+    assert_eq!(fresh.insert_batch(bad).unwrap_err().code(), "INVALID_VECTOR");
+    assert_eq!(fresh.dimension(), None);
+    fresh.insert(NewVector::new("c", vec![1.0])).unwrap();
+    assert_eq!(fresh.dimension(), Some(1));
+}
+
+#[test]
+fn a_schema_1_file_is_migrated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = temp_path(&dir, "v1.db");
+    // Schema version 1 exactly as the first releases wrote it: the embedding inline.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE vectors SET embedding = x'0102'", []).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE vector_meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
+         CREATE TABLE vectors (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, embedding BLOB NOT NULL,
+           norm REAL NOT NULL, metadata TEXT, created_at INTEGER NOT NULL);
+         PRAGMA application_id = 1397839427;
+         INSERT INTO vector_meta VALUES ('format', 'sqlite-vector'), ('schema_version', '1'), ('dimension', '3');",
+    )
+    .unwrap();
+    let f32s = |v: &[f32]| v.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>();
+    // Rowids with gaps (deleted rows), as a used file has them.
+    for (rowid, id, v) in [(1, "a", [1.0, 0.0, 0.0]), (2, "b", [0.0, 1.0, 0.0]), (5, "c", [0.0, 0.0, 1.0])] {
+        conn.execute(
+            "INSERT INTO vectors VALUES (?1, ?2, ?3, 1.0, ?4, 7)",
+            rusqlite::params![rowid, id, f32s(&v), format!("{{\"n\":{rowid}}}")],
+        )
+        .unwrap();
+    }
     drop(conn);
-    assert_eq!(VectorDb::open(Config::new(&path)).err().unwrap().code(), "CORRUPT");
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    assert_eq!(count(&db), 3);
+    let c = db.get("c").unwrap().unwrap();
+    assert_eq!((c.embedding, c.timestamp), (vec![0.0, 0.0, 1.0], 7));
+    assert_eq!(c.metadata.unwrap()["n"], json!(5));
+    assert_eq!(db.search(&[0.0, 0.9, 0.1], 1, &SearchOptions::default()).unwrap()[0].id, "b");
+    assert_eq!(db.insert(NewVector::new("a", vec![1.0, 1.0, 1.0])).unwrap_err().code(), "DUPLICATE_ID");
+    db.insert(NewVector::new("d", vec![1.0, 1.0, 1.0])).unwrap();
+    db.close().unwrap();
+    let db = VectorDb::open(Config::new(&path)).unwrap();
+    assert_eq!(count(&db), 4);
+    assert_eq!(db.get("d").unwrap().unwrap().embedding, vec![1.0, 1.0, 1.0]);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    drop(db);
+    let version: String = conn
+        .query_row("SELECT value FROM vector_meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, "2");
 }
 
 #[test]

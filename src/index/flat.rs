@@ -1,6 +1,13 @@
-//! Exact search over a contiguous f32 arena: one row of `dimension` floats per vector, in a
-//! single allocation, with each row's norm precomputed. Deletion swaps the last row into the
-//! hole, so order in the arena is not insertion order; ties use the rowid instead.
+//! Exact search over an f32 arena: one row of `dimension` floats per vector, with each row's
+//! norm precomputed. The arena is a list of fixed-size segments (a power of two rows, about
+//! 256 KiB each) rather than one allocation, so it grows without ever copying what it holds:
+//! wasm memory never shrinks, and a reallocating arena would leave the heap at twice the
+//! vectors after the first large insert. Deletion swaps the last row into the hole, so arena
+//! order is not insertion order; ties use the rowid instead.
+//!
+//! Rows are appended uncommitted (`append_rows`, `push`) and either kept or dropped again
+//! with [`FlatIndex::truncate`]: a batch is staged straight into the arena, written to SQLite
+//! from there, and the arena is cut back if the transaction fails.
 
 use super::topk::TopK;
 use super::{Hit, Query};
@@ -8,9 +15,14 @@ use crate::kernels::{self, Kernels};
 use crate::metric::Metric;
 use std::collections::HashMap;
 
+/// Bytes aimed at per segment.
+const SEGMENT_BYTES: usize = 256 * 1024;
+
 pub struct FlatIndex {
     dimension: usize,
-    data: Vec<f32>,
+    /// log2 of the rows per segment.
+    shift: u32,
+    segments: Vec<Box<[f32]>>,
     norms: Vec<f32>,
     rowids: Vec<i64>,
     slot_of: HashMap<i64, usize>,
@@ -18,11 +30,16 @@ pub struct FlatIndex {
 }
 
 impl FlatIndex {
-    /// An empty index for vectors of `dimension` floats, with room for `capacity` rows.
+    /// An empty index for vectors of `dimension` floats, with room for `capacity` rows in its
+    /// side tables (the arena itself grows a segment at a time).
     pub fn with_capacity(dimension: usize, capacity: usize) -> Self {
+        assert!(dimension > 0, "dimension must be positive");
+        let rows = (SEGMENT_BYTES / (4 * dimension)).max(1);
+        let shift = usize::BITS - 1 - rows.leading_zeros(); // floor(log2(rows))
         FlatIndex {
             dimension,
-            data: Vec::with_capacity(dimension * capacity),
+            shift,
+            segments: Vec::new(),
             norms: Vec::with_capacity(capacity),
             rowids: Vec::with_capacity(capacity),
             slot_of: HashMap::with_capacity(capacity),
@@ -47,53 +64,90 @@ impl FlatIndex {
         self.kernels.name
     }
 
+    #[inline]
+    fn segment_rows(&self) -> usize {
+        1 << self.shift
+    }
+
     /// Bytes held by the arena and its side tables (for stats and the memory benchmark).
     pub fn heap_bytes(&self) -> usize {
-        self.data.capacity() * 4
+        self.segments.len() * self.segment_rows() * self.dimension * 4
             + self.norms.capacity() * 4
             + self.rowids.capacity() * 8
             + self.slot_of.capacity() * (8 + 8 + 1)
     }
 
-    /// Reserves room for `additional` more rows. Grows by at least a quarter of the current
-    /// size: many small batches stay amortised O(n) while the arena keeps within ~1.25x of
-    /// the raw vector bytes (doubling would allow 2x).
+    /// Reserves room in the side tables for `additional` more rows, growing by at least a
+    /// quarter so that many small batches stay amortised O(n) without doubling.
     pub fn reserve(&mut self, additional: usize) {
         let rows = self.rowids.len();
         if self.rowids.capacity() - rows >= additional {
             return;
         }
         let grow = additional.max(rows / 4);
-        self.data.reserve_exact(grow * self.dimension);
         self.norms.reserve_exact(grow);
         self.rowids.reserve_exact(grow);
         self.slot_of.reserve(grow);
     }
 
-    /// Appends a committed row. The caller has validated the length.
-    pub fn push(&mut self, rowid: i64, vector: &[f32], norm: f32) {
-        debug_assert_eq!(vector.len(), self.dimension);
-        self.slot_of.insert(rowid, self.rowids.len());
-        self.data.extend_from_slice(vector);
-        self.norms.push(norm);
-        self.rowids.push(rowid);
+    /// The free rows at the end of the last segment (a new segment when it is full).
+    fn tail_space(&mut self) -> &mut [f32] {
+        let rows = self.segment_rows();
+        let used = self.len() & (rows - 1);
+        if used == 0 && self.segments.len() * rows == self.len() {
+            self.segments.push(vec![0.0; rows * self.dimension].into_boxed_slice());
+        }
+        let d = self.dimension;
+        let last = self.segments.last_mut().expect("a segment");
+        &mut last[used * d..]
     }
 
-    /// Appends a row whose floats were already written to the end of the arena by `fill`
-    /// (used when loading from SQLite, to decode BLOBs straight into place).
-    pub fn push_with<E>(
+    /// Appends up to `max` rows with consecutive rowids from `first_rowid`. `fill` gets the
+    /// free space at the end of the arena (a whole number of rows, at least one), writes the
+    /// floats of as many rows as it likes from the start, and says how many; their norms are
+    /// computed here. Rows appended this way are uncommitted until the caller keeps them.
+    pub fn append_rows<E>(
         &mut self,
-        rowid: i64,
-        norm: f32,
-        fill: impl FnOnce(&mut Vec<f32>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let before = self.data.len();
-        fill(&mut self.data)?;
-        debug_assert_eq!(self.data.len() - before, self.dimension);
-        self.slot_of.insert(rowid, self.rowids.len());
-        self.norms.push(norm);
-        self.rowids.push(rowid);
-        Ok(())
+        first_rowid: i64,
+        max: usize,
+        fill: impl FnOnce(&mut [f32]) -> Result<usize, E>,
+    ) -> Result<usize, E> {
+        let d = self.dimension;
+        let start = self.len();
+        let space = self.tail_space();
+        let room = (space.len() / d).min(max);
+        let n = fill(&mut space[..room * d])?;
+        assert!(n <= room, "fill wrote more rows than it was given");
+        let norm = self.kernels.dot;
+        let space = &self.segments.last().expect("a segment")[(start & (self.segment_rows() - 1)) * d..];
+        self.norms.extend(space.chunks_exact(d).take(n).map(|row| norm(row, row).sqrt()));
+        for i in 0..n {
+            let rowid = first_rowid + i as i64;
+            self.slot_of.insert(rowid, start + i);
+            self.rowids.push(rowid);
+        }
+        Ok(n)
+    }
+
+    /// Appends one row (copied), computing its norm.
+    pub fn push(&mut self, rowid: i64, vector: &[f32]) {
+        debug_assert_eq!(vector.len(), self.dimension);
+        self.append_rows(rowid, 1, |space| {
+            space[..vector.len()].copy_from_slice(vector);
+            Ok::<_, std::convert::Infallible>(1)
+        })
+        .expect("infallible");
+    }
+
+    /// Drops every row after the first `len` (rows appended but not committed).
+    pub fn truncate(&mut self, len: usize) {
+        while self.len() > len {
+            let rowid = self.rowids.pop().expect("a row");
+            self.norms.pop();
+            self.slot_of.remove(&rowid);
+        }
+        let keep = len.div_ceil(self.segment_rows());
+        self.segments.truncate(keep);
     }
 
     /// Removes a committed deletion; false when the rowid was not indexed.
@@ -102,14 +156,21 @@ impl FlatIndex {
         let last = self.rowids.len() - 1;
         if slot != last {
             let d = self.dimension;
-            self.data.copy_within(last * d..(last + 1) * d, slot * d);
+            let (ls, lo) = (last >> self.shift, (last & (self.segment_rows() - 1)) * d);
+            let (ss, so) = (slot >> self.shift, (slot & (self.segment_rows() - 1)) * d);
+            if ls == ss {
+                self.segments[ls].copy_within(lo..lo + d, so);
+            } else {
+                let (head, tail) = self.segments.split_at_mut(ls);
+                head[ss][so..so + d].copy_from_slice(&tail[0][lo..lo + d]);
+            }
             self.norms[slot] = self.norms[last];
             self.rowids[slot] = self.rowids[last];
             self.slot_of.insert(self.rowids[slot], slot);
         }
-        self.data.truncate(last * self.dimension);
         self.norms.truncate(last);
         self.rowids.truncate(last);
+        self.segments.truncate(last.div_ceil(self.segment_rows()));
         true
     }
 
@@ -119,9 +180,28 @@ impl FlatIndex {
         Some(self.row(slot))
     }
 
+    /// The arena slot of a row (its position for [`FlatIndex::row`]).
+    pub fn slot(&self, rowid: i64) -> Option<usize> {
+        self.slot_of.get(&rowid).copied()
+    }
+
+    /// The floats in an arena slot.
     #[inline]
-    fn row(&self, slot: usize) -> &[f32] {
-        &self.data[slot * self.dimension..(slot + 1) * self.dimension]
+    pub fn row(&self, slot: usize) -> &[f32] {
+        let d = self.dimension;
+        let at = (slot & (self.segment_rows() - 1)) * d;
+        &self.segments[slot >> self.shift][at..at + d]
+    }
+
+    /// Each segment's filled rows, in slot order, with the slot of its first row.
+    fn filled_segments(&self) -> impl Iterator<Item = (usize, &[f32])> {
+        let rows = self.segment_rows();
+        let len = self.len();
+        let d = self.dimension;
+        self.segments.iter().enumerate().map(move |(i, s)| {
+            let n = rows.min(len - i * rows);
+            (i * rows, &s[..n * d])
+        })
     }
 
     /// Exact top-k. The query has been validated against the dimension by the caller.
@@ -130,8 +210,8 @@ impl FlatIndex {
         let expected = q.candidates.map_or(self.len(), <[i64]>::len);
         let mut top = TopK::new(q.k, expected);
         let query_norm = (self.kernels.dot)(q.vector, q.vector).sqrt();
-        let mut visit = |slot: usize| {
-            let key = self.rank_key(q.metric, q.vector, query_norm, slot);
+        let mut visit = |slot: usize, row: &[f32]| {
+            let key = self.rank_key(q.metric, q.vector, query_norm, slot, row);
             if let Some(t) = q.threshold {
                 if !q.metric.passes(score_of(q.metric, key), t) {
                     return;
@@ -140,8 +220,18 @@ impl FlatIndex {
             top.offer(key, self.rowids[slot], slot);
         };
         match q.candidates {
-            None => (0..self.len()).for_each(&mut visit),
-            Some(rowids) => rowids.iter().filter_map(|r| self.slot_of.get(r).copied()).for_each(&mut visit),
+            None => {
+                for (first, segment) in self.filled_segments() {
+                    for (i, row) in segment.chunks_exact(self.dimension).enumerate() {
+                        visit(first + i, row);
+                    }
+                }
+            }
+            Some(rowids) => {
+                for slot in rowids.iter().filter_map(|r| self.slot_of.get(r).copied()) {
+                    visit(slot, self.row(slot));
+                }
+            }
         }
         top.into_sorted()
             .into_iter()
@@ -151,8 +241,7 @@ impl FlatIndex {
 
     /// A key where larger is better: cosine and dot as they are, euclidean as -distance².
     #[inline]
-    fn rank_key(&self, metric: Metric, query: &[f32], query_norm: f32, slot: usize) -> f32 {
-        let row = self.row(slot);
+    fn rank_key(&self, metric: Metric, query: &[f32], query_norm: f32, slot: usize, row: &[f32]) -> f32 {
         match metric {
             Metric::Dot => (self.kernels.dot)(query, row),
             Metric::Euclidean => -(self.kernels.l2_squared)(query, row),
@@ -184,7 +273,7 @@ mod tests {
     fn index(rows: &[(i64, Vec<f32>)]) -> FlatIndex {
         let mut ix = FlatIndex::with_capacity(rows[0].1.len(), rows.len());
         for (r, v) in rows {
-            ix.push(*r, v, kernels::norm(v));
+            ix.push(*r, v);
         }
         ix
     }
@@ -216,19 +305,40 @@ mod tests {
     }
 
     #[test]
-    fn small_batches_grow_the_arena_geometrically_but_tightly() {
-        let mut ix = FlatIndex::with_capacity(4, 0);
-        let mut reallocs = 0;
-        for batch in 0..400 {
-            let before = ix.data.capacity();
-            ix.reserve(10);
-            reallocs += usize::from(ix.data.capacity() != before);
-            for r in 0..10 {
-                ix.push(batch * 10 + r, &[1.0, 2.0, 3.0, 4.0], 1.0);
-            }
-            assert!(ix.data.capacity() <= ix.data.len() * 5 / 4 + 40, "arena slack too large");
+    fn segments_grow_without_copying_and_truncate_drops_staged_rows() {
+        let d = 3000; // 21 rows per 256 KiB, so 16 rows per segment
+        let mut ix = FlatIndex::with_capacity(d, 0);
+        assert_eq!(ix.segment_rows(), 16);
+        let row = |r: i64| vec![r as f32; d];
+        for r in 1..=40 {
+            ix.push(r, &row(r));
         }
-        assert!(reallocs < 40, "{reallocs} reallocations for 400 batches");
+        assert_eq!(ix.segments.len(), 3);
+        let first = ix.segments[0].as_ptr();
+        // Stage a few rows with append_rows, then drop them again.
+        let n = ix
+            .append_rows(41, 100, |space| {
+                assert_eq!(space.len(), 8 * d, "the rest of the third segment");
+                space[..2 * d].fill(7.0);
+                Ok::<_, ()>(2)
+            })
+            .unwrap();
+        assert_eq!((n, ix.len()), (2, 42));
+        assert_eq!(ix.vector(42), Some(&vec![7.0; d][..]));
+        ix.truncate(40);
+        assert_eq!(ix.len(), 40);
+        assert_eq!(ix.vector(41), None);
+        assert_eq!(ix.segments[0].as_ptr(), first, "segments are never moved");
+        // Removing across segments keeps every row reachable, and frees emptied segments.
+        for r in (1..=40).step_by(2) {
+            assert!(ix.remove(r));
+        }
+        assert_eq!(ix.len(), 20);
+        assert_eq!(ix.segments.len(), 2);
+        for r in (2..=40).step_by(2) {
+            assert_eq!(ix.vector(r), Some(&row(r)[..]), "row {r}");
+        }
+        assert!((ix.norms[ix.slot(40).unwrap()] - (40.0 * (d as f32).sqrt())).abs() < 1e-2);
     }
 
     #[test]

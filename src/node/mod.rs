@@ -10,7 +10,7 @@
 //! whose `code` is the API.md code.
 
 use crate::js_input::{self, SearchOptionsInput};
-use crate::{Config, Error, NewVector, Record, SearchResult, Stats, VectorDb};
+use crate::{Config, Error, Packed, Record, SearchResult, Stats, VectorDb};
 use napi::bindgen_prelude::*;
 use napi::{Env, JsValue, Task};
 use napi_derive::napi;
@@ -243,23 +243,11 @@ impl NativeVectorDb {
         if total != flat.len() {
             return Err(fail("lengths do not add up to the packed vectors"));
         }
-        // Copied here, on the JS thread: the JS side may reuse its buffers once we return.
-        let mut vectors = Vec::with_capacity(n);
-        let mut at = 0;
-        for ((id, &len), meta) in ids.into_iter().zip(lengths.iter()).zip(metadata) {
-            let len = len as usize;
-            vectors.push((id, flat[at..at + len].to_vec(), meta));
-            at += len;
-        }
-        Ok(Job::on_db(&self.slot, move |db| {
-            let vectors = vectors
-                .into_iter()
-                .map(|(id, embedding, meta)| {
-                    Ok(NewVector { id, embedding, metadata: js_input::metadata_from_text(meta.as_deref())? })
-                })
-                .collect::<crate::Result<Vec<_>>>()?;
-            db.insert_batch(vectors)
-        }))
+        // Copied here, on the JS thread (one copy of the batch): the JS side may reuse its
+        // buffers once we return.
+        let flat = flat.to_vec();
+        let lengths = lengths.to_vec();
+        Ok(Job::on_db(&self.slot, move |db| db.insert_packed(&Packed::new(&flat, &lengths)?, ids, metadata)))
     }
 
     /// Exact search; `optionsJson` is the options object as JSON text.

@@ -47,15 +47,16 @@ pub fn optional_id(value: JsValue) -> JsResult<Option<String>> {
     id(&value).map(Some)
 }
 
-/// Metadata as JSON text (the client stringifies it), or null/undefined for none.
-pub fn metadata(value: JsValue) -> JsResult<Option<serde_json::Value>> {
+/// Metadata as JSON text (the client stringifies it), or null/undefined for none. The
+/// core checks that the text is one JSON object.
+pub fn metadata(value: JsValue) -> JsResult<Option<String>> {
     if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let Some(text) = value.as_string() else {
-        return Err(invalid_argument("metadata must be sent as JSON text"));
-    };
-    crate::js_input::metadata_from_text(Some(&text)).map_err(|e| js_error(&e))
+    match value.as_string() {
+        Some(text) => Ok(Some(text)),
+        None => Err(invalid_argument("metadata must be sent as JSON text")),
+    }
 }
 
 /// `k` must be a positive integer (as a JS number).

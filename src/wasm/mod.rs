@@ -4,7 +4,7 @@
 mod convert;
 pub mod opfs;
 
-use crate::{Config, NewVector, VectorDb};
+use crate::{Config, VectorDb, VectorSource};
 use convert::{js_error, to_js, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -52,11 +52,14 @@ impl WasmVectorDb {
     /// Inserts a packed batch: `ids[i]` (string or null), the vectors concatenated in `flat`
     /// with their lengths in `lengths`, `metadata[i]` (JSON text or null).
     /// Returns the ids. One transaction: all or nothing.
+    ///
+    /// `flat` stays in JS memory: the core copies it, a segment at a time, straight into
+    /// the search arena, so wasm memory never holds the batch twice (it cannot shrink again).
     #[wasm_bindgen(js_name = insertBatch)]
     pub fn insert_batch(
         &mut self,
         ids: Array,
-        flat: &[f32],
+        flat: Float32Array,
         lengths: &[u32],
         metadata: Array,
     ) -> JsResult<Array> {
@@ -67,21 +70,13 @@ impl WasmVectorDb {
             ));
         }
         let total: usize = lengths.iter().map(|&l| l as usize).sum();
-        if total != flat.len() {
+        if total != flat.length() as usize {
             return Err(convert::invalid_argument("lengths do not add up to the packed vectors"));
         }
-        let mut vectors = Vec::with_capacity(n);
-        let mut at = 0;
-        for (i, &len) in lengths.iter().enumerate() {
-            let len = len as usize;
-            vectors.push(NewVector {
-                id: convert::optional_id(ids.get(i as u32))?,
-                embedding: flat[at..at + len].to_vec(),
-                metadata: convert::metadata(metadata.get(i as u32))?,
-            });
-            at += len;
-        }
-        let out = self.db.insert_batch(vectors).map_err(|e| js_error(&e))?;
+        let ids = ids.iter().map(convert::optional_id).collect::<JsResult<Vec<_>>>()?;
+        let metadata = metadata.iter().map(convert::metadata).collect::<JsResult<Vec<_>>>()?;
+        let source = JsPacked { flat, lengths };
+        let out = self.db.insert_packed(&source, ids, metadata).map_err(|e| js_error(&e))?;
         Ok(out.into_iter().map(JsValue::from).collect())
     }
 
@@ -173,6 +168,26 @@ impl WasmVectorDb {
     #[wasm_bindgen(js_name = indexBytes)]
     pub fn index_bytes(&self) -> f64 {
         self.db.index_bytes() as f64
+    }
+}
+
+/// A batch still in JS memory: vectors end to end in a `Float32Array`.
+struct JsPacked<'a> {
+    flat: Float32Array,
+    lengths: &'a [u32],
+}
+
+impl VectorSource for JsPacked<'_> {
+    fn count(&self) -> usize {
+        self.lengths.len()
+    }
+    fn length(&self, i: usize) -> usize {
+        self.lengths[i] as usize
+    }
+    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
+        let d = out.len() / n.max(1);
+        let start = (first * d) as u32;
+        self.flat.subarray(start, start + out.len() as u32).copy_to(out);
     }
 }
 
