@@ -230,7 +230,9 @@ impl VectorDb {
             Some(vfs) => Location::Vfs { path: &config.path, vfs },
             None => Location::File(&config.path),
         };
-        let default_cache = if cfg!(target_arch = "wasm32") { 16_384 } else { 100_000 };
+        // In wasm the page cache is heap that never shrinks, and the vectors already live in
+        // the arena: SQLite only needs room for the thin rows and the pages a write touches.
+        let default_cache = if cfg!(target_arch = "wasm32") { 2_048 } else { 100_000 };
         let tuning = Tuning {
             cache_size_kib: config.cache_size.unwrap_or(default_cache),
             lock_timeout_ms: 500,

@@ -330,9 +330,11 @@ impl Store {
         match version {
             SCHEMA_VERSION => {}
             1 => self.migrate_from_v1(dimension)?,
-            _ => return Err(Error::Corrupt(format!(
+            _ => {
+                return Err(Error::Corrupt(format!(
                 "schema version {version} is not supported by this build (it reads 1 and {SCHEMA_VERSION})"
-            ))),
+            )))
+            }
         }
         self.layout = match dimension {
             None => None,

@@ -52,3 +52,29 @@ fn simd128_kernels_match_scalar() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+fn simd128_block_kernels_match_scalar_and_score_a_row_the_same_anywhere() {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for d in [1usize, 3, 4, 7, 8, 12, 16, 17, 129, 784] {
+        for n in 0..=9usize {
+            let q = vector(&mut seed, d, 1.0);
+            let rows = vector(&mut seed, d * n, 1.0);
+            let (mut dots, mut l2s) = (vec![f32::NAN; n], vec![f32::NAN; n]);
+            simd128::dot_block(&q, &rows, &mut dots);
+            simd128::l2_block(&q, &rows, &mut l2s);
+            for (r, row) in rows.chunks_exact(d).enumerate() {
+                let terms: f32 = q.iter().zip(row).map(|(x, y)| (x * y).abs()).sum();
+                let bound = |mag: f32| mag as f64 * d as f64 * f32::EPSILON as f64 + 1e-30;
+                let (want_dot, want_l2) = (scalar::dot(&q, row), scalar::l2_squared(&q, row));
+                assert!((dots[r] as f64 - want_dot as f64).abs() <= bound(terms), "dot d={d} n={n} row {r}");
+                assert!((l2s[r] as f64 - want_l2 as f64).abs() <= bound(want_l2), "l2 d={d} n={n} row {r}");
+                let (mut one_dot, mut one_l2) = ([f32::NAN], [f32::NAN]);
+                simd128::dot_block(&q, row, &mut one_dot);
+                simd128::l2_block(&q, row, &mut one_l2);
+                assert_eq!(one_dot[0].to_bits(), dots[r].to_bits(), "dot d={d} n={n} row {r} alone");
+                assert_eq!(one_l2[0].to_bits(), l2s[r].to_bits(), "l2 d={d} n={n} row {r} alone");
+            }
+        }
+    }
+}

@@ -205,31 +205,41 @@ impl FlatIndex {
     }
 
     /// Exact top-k. The query has been validated against the dimension by the caller.
+    ///
+    /// Rows are scored a block at a time with the block kernels (no call per row), then
+    /// offered to the heap.
     pub fn search(&self, q: &Query<'_>) -> Vec<Hit> {
         debug_assert_eq!(q.vector.len(), self.dimension);
+        const BLOCK: usize = 64;
+        let d = self.dimension;
         let expected = q.candidates.map_or(self.len(), <[i64]>::len);
         let mut top = TopK::new(q.k, expected);
         let query_norm = (self.kernels.dot)(q.vector, q.vector).sqrt();
-        let mut visit = |slot: usize, row: &[f32]| {
-            let key = self.rank_key(q.metric, q.vector, query_norm, slot, row);
-            if let Some(t) = q.threshold {
-                if !q.metric.passes(score_of(q.metric, key), t) {
-                    return;
+        let mut keys = [0f32; BLOCK];
+        // Scores `rows` (consecutive slots from `first`) and offers them.
+        let mut scan = |first: usize, rows: &[f32], keys: &mut [f32]| {
+            let keys = &mut keys[..rows.len() / d];
+            self.rank_keys(q.metric, q.vector, query_norm, first, rows, keys);
+            for (j, &key) in keys.iter().enumerate() {
+                if let Some(t) = q.threshold {
+                    if !q.metric.passes(score_of(q.metric, key), t) {
+                        continue;
+                    }
                 }
+                top.offer(key, self.rowids[first + j], first + j);
             }
-            top.offer(key, self.rowids[slot], slot);
         };
         match q.candidates {
             None => {
                 for (first, segment) in self.filled_segments() {
-                    for (i, row) in segment.chunks_exact(self.dimension).enumerate() {
-                        visit(first + i, row);
+                    for (b, rows) in segment.chunks(BLOCK * d).enumerate() {
+                        scan(first + b * BLOCK, rows, &mut keys);
                     }
                 }
             }
             Some(rowids) => {
                 for slot in rowids.iter().filter_map(|r| self.slot_of.get(r).copied()) {
-                    visit(slot, self.row(slot));
+                    scan(slot, self.row(slot), &mut keys);
                 }
             }
         }
@@ -239,18 +249,29 @@ impl FlatIndex {
             .collect()
     }
 
-    /// A key where larger is better: cosine and dot as they are, euclidean as -distance².
+    /// Rank keys (larger is better) of consecutive slots from `first`: cosine and dot as
+    /// they are, euclidean as -distance².
     #[inline]
-    fn rank_key(&self, metric: Metric, query: &[f32], query_norm: f32, slot: usize, row: &[f32]) -> f32 {
+    fn rank_keys(
+        &self,
+        metric: Metric,
+        query: &[f32],
+        query_norm: f32,
+        first: usize,
+        rows: &[f32],
+        keys: &mut [f32],
+    ) {
         match metric {
-            Metric::Dot => (self.kernels.dot)(query, row),
-            Metric::Euclidean => -(self.kernels.l2_squared)(query, row),
+            Metric::Dot => (self.kernels.dot_block)(query, rows, keys),
+            Metric::Euclidean => {
+                (self.kernels.l2_block)(query, rows, keys);
+                keys.iter_mut().for_each(|k| *k = -*k);
+            }
             Metric::Cosine => {
-                let denom = query_norm * self.norms[slot];
-                if denom == 0.0 {
-                    0.0
-                } else {
-                    ((self.kernels.dot)(query, row) / denom).clamp(-1.0, 1.0)
+                (self.kernels.dot_block)(query, rows, keys);
+                for (k, &norm) in keys.iter_mut().zip(&self.norms[first..]) {
+                    let denom = query_norm * norm;
+                    *k = if denom == 0.0 { 0.0 } else { (*k / denom).clamp(-1.0, 1.0) };
                 }
             }
         }

@@ -49,7 +49,13 @@ impl TopK {
         let e = Entry { key, rowid, slot };
         if self.heap.len() < self.k {
             self.heap.push(e);
-        } else if let Some(mut worst) = self.heap.peek_mut() {
+            return;
+        }
+        // Most candidates lose on the key alone; only a possible win or tie goes further.
+        if self.heap.peek().is_some_and(|w| key < w.key) {
+            return;
+        }
+        if let Some(mut worst) = self.heap.peek_mut() {
             if e < *worst {
                 *worst = e;
             }

@@ -11,11 +11,18 @@ pub mod x86;
 /// Signature shared by every kernel: two slices of the same length in, one f32 out.
 pub type Kernel = fn(&[f32], &[f32]) -> f32;
 
+/// A kernel over a run of rows: `(query, rows end to end, one result per row)`.
+pub type BlockKernel = fn(&[f32], &[f32], &mut [f32]);
+
 /// The fastest kernels this machine supports.
 #[derive(Clone, Copy)]
 pub struct Kernels {
     pub dot: Kernel,
     pub l2_squared: Kernel,
+    /// What the scan uses. Per row the same arithmetic as a block of one row, so a row's
+    /// score never depends on its neighbours.
+    pub dot_block: BlockKernel,
+    pub l2_block: BlockKernel,
     /// Which implementation was chosen (for stats and benchmarks).
     pub name: &'static str,
 }
@@ -24,7 +31,13 @@ pub struct Kernels {
 pub fn best() -> Kernels {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
-        Kernels { dot: simd128::dot, l2_squared: simd128::l2_squared, name: "simd128" }
+        Kernels {
+            dot: simd128::dot,
+            l2_squared: simd128::l2_squared,
+            dot_block: simd128::dot_block,
+            l2_block: simd128::l2_block,
+            name: "simd128",
+        }
     }
     #[cfg(target_arch = "x86_64")]
     {
@@ -32,7 +45,13 @@ pub fn best() -> Kernels {
         static CHOSEN: OnceLock<Kernels> = OnceLock::new();
         *CHOSEN.get_or_init(|| {
             if x86::available() {
-                Kernels { dot: x86::dot, l2_squared: x86::l2_squared, name: "avx2+fma" }
+                Kernels {
+                    dot: x86::dot,
+                    l2_squared: x86::l2_squared,
+                    dot_block: |q, rows, out| per_row(x86::dot, q, rows, out),
+                    l2_block: |q, rows, out| per_row(x86::l2_squared, q, rows, out),
+                    name: "avx2+fma",
+                }
             } else {
                 scalar_kernels()
             }
@@ -46,7 +65,22 @@ pub fn best() -> Kernels {
 
 /// The reference kernels.
 pub fn scalar_kernels() -> Kernels {
-    Kernels { dot: scalar::dot, l2_squared: scalar::l2_squared, name: "scalar" }
+    Kernels {
+        dot: scalar::dot,
+        l2_squared: scalar::l2_squared,
+        dot_block: |q, rows, out| per_row(scalar::dot, q, rows, out),
+        l2_block: |q, rows, out| per_row(scalar::l2_squared, q, rows, out),
+        name: "scalar",
+    }
+}
+
+/// A block kernel made of a one-row kernel (the reference for the block kernels).
+#[inline]
+pub fn per_row(kernel: Kernel, q: &[f32], rows: &[f32], out: &mut [f32]) {
+    assert_eq!(rows.len(), out.len() * q.len());
+    for (o, row) in out.iter_mut().zip(rows.chunks_exact(q.len().max(1))) {
+        *o = kernel(q, row);
+    }
 }
 
 /// Euclidean norm with the chosen dot kernel.
@@ -93,6 +127,33 @@ pub(crate) mod prop {
                     (want - got).abs() <= bound,
                     "n={n} scale={scale}: fast {got} vs scalar {want} (bound {bound})"
                 );
+            }
+        }
+    }
+
+    /// Asserts that a block kernel agrees with the scalar reference row by row, for every
+    /// block size 0..=9 and the odd lengths, and that a row scores the same bits wherever
+    /// it sits in the block.
+    pub fn block_agrees(fast: super::BlockKernel, reference: super::Kernel, abs_terms: super::Kernel) {
+        for (seed, &d) in LENGTHS.iter().enumerate() {
+            for n in 0..=9usize {
+                let mut rng = Rng::new(seed as u64 * 31 + n as u64 + 7);
+                let q = rng.vec(d, 1.0);
+                let rows = rng.vec(d * n, 1.0);
+                let mut out = vec![f32::NAN; n];
+                fast(&q, &rows, &mut out);
+                for (r, row) in rows.chunks_exact(d).enumerate() {
+                    let want = reference(&q, row) as f64;
+                    let bound = abs_terms(&q, row) as f64 * d as f64 * f32::EPSILON as f64 + 1e-30;
+                    assert!(
+                        (out[r] as f64 - want).abs() <= bound,
+                        "d={d} n={n} row {r}: {} vs {want}",
+                        out[r]
+                    );
+                    let mut alone = [f32::NAN];
+                    fast(&q, row, &mut alone);
+                    assert_eq!(alone[0].to_bits(), out[r].to_bits(), "d={d} n={n} row {r} alone");
+                }
             }
         }
     }

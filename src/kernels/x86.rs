@@ -103,5 +103,8 @@ mod tests {
         }
         prop::agrees(super::dot, scalar::dot, prop::abs_dot);
         prop::agrees(super::l2_squared, scalar::l2_squared, abs_l2);
+        let best = super::super::best();
+        prop::block_agrees(best.dot_block, scalar::dot, prop::abs_dot);
+        prop::block_agrees(best.l2_block, scalar::l2_squared, abs_l2);
     }
 }
