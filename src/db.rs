@@ -320,9 +320,9 @@ impl VectorDb {
     /// ```
     /// # use sqlite_vector::{Config, Packed, VectorDb};
     /// let mut db = VectorDb::open(Config::default())?;
-    /// let flat = [1.0, 0.0, 0.0, 1.0];
+    /// let flat = [1.0f32, 0.0, 0.0, 1.0];
     /// let ids = db.insert_packed(
-    ///     &Packed::new(&flat, &[2, 2])?,
+    ///     &Packed::new(&flat[..], &[2, 2])?,
     ///     vec![Some("x".into()), None],
     ///     vec![Some(r#"{"tag":1}"#.into()), None],
     /// )?;
@@ -389,7 +389,7 @@ impl VectorDb {
         let ids: Vec<String> =
             ids.into_iter().map(|id| id.unwrap_or_else(|| generated.next().expect("enough ids"))).collect();
         let now = open.store.now_ms()?;
-        let first_rowid = open.store.transaction(|w| w.next_rowid())?;
+        let first_rowid = open.store.next_rowid()?;
 
         let index = open.index.get_or_insert_with(|| FlatIndex::with_capacity(dimension, n));
         let before = index.len();
@@ -578,8 +578,8 @@ fn stage(
 }
 
 /// Vectors to insert, wherever they are: each has a length, and a run of them can be copied
-/// end to end into the search arena. Implemented for `Vec<Vec<f32>>`, for [`Packed`] slices,
-/// and by the wasm binding for a JS `Float32Array` (copied straight from JS memory).
+/// end to end into the search arena. Implemented for `Vec<Vec<f32>>` and for [`Packed`] vectors
+/// (a slice, or in the wasm binding a JS `Float32Array`).
 pub trait VectorSource {
     /// How many vectors.
     fn count(&self) -> usize;
@@ -605,24 +605,41 @@ impl VectorSource for Vec<Vec<f32>> {
     }
 }
 
-/// Vectors packed end to end in one slice, with their lengths.
-pub struct Packed<'a> {
-    flat: &'a [f32],
+/// Floats laid end to end somewhere: a slice here, a JS `Float32Array` in the wasm binding
+/// (copied straight out of JS memory).
+pub trait Floats {
+    fn float_count(&self) -> usize;
+    /// Copies `out.len()` floats starting at `start` into `out`.
+    fn copy_range(&self, start: usize, out: &mut [f32]);
+}
+
+impl Floats for &[f32] {
+    fn float_count(&self) -> usize {
+        self.len()
+    }
+    fn copy_range(&self, start: usize, out: &mut [f32]) {
+        out.copy_from_slice(&self[start..start + out.len()]);
+    }
+}
+
+/// Vectors packed end to end, with their lengths.
+pub struct Packed<'a, F: Floats = &'a [f32]> {
+    flat: F,
     lengths: &'a [u32],
 }
 
-impl<'a> Packed<'a> {
-    /// `InvalidArgument` when the lengths do not add up to `flat.len()`.
-    pub fn new(flat: &'a [f32], lengths: &'a [u32]) -> Result<Self> {
+impl<'a, F: Floats> Packed<'a, F> {
+    /// `InvalidArgument` when the lengths do not add up to the floats in `flat`.
+    pub fn new(flat: F, lengths: &'a [u32]) -> Result<Self> {
         let total: usize = lengths.iter().map(|&l| l as usize).sum();
-        if total != flat.len() {
+        if total != flat.float_count() {
             return Err(Error::InvalidArgument("lengths do not add up to the packed vectors".into()));
         }
         Ok(Packed { flat, lengths })
     }
 }
 
-impl VectorSource for Packed<'_> {
+impl<F: Floats> VectorSource for Packed<'_, F> {
     fn count(&self) -> usize {
         self.lengths.len()
     }
@@ -631,7 +648,7 @@ impl VectorSource for Packed<'_> {
     }
     fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
         let d = out.len() / n.max(1);
-        out.copy_from_slice(&self.flat[first * d..first * d + out.len()]);
+        self.flat.copy_range(first * d, out);
     }
 }
 

@@ -49,7 +49,7 @@ mod store;
 pub mod wasm;
 
 pub use db::{
-    Config, NewVector, Packed, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb,
+    Config, Floats, NewVector, Packed, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb,
     VectorSource, BACKEND, MEMORY_PATH,
 };
 pub use error::{Error, Result};

@@ -373,8 +373,8 @@ impl Store {
             let writer = Writer { conn: &tx, layout: std::cell::Cell::new(Some(layout)) };
             let mut stmt = tx.prepare("SELECT rowid, embedding FROM vectors ORDER BY rowid")?;
             let mut rows = stmt.query([])?;
-            // Runs of consecutive rowids are written together.
-            let (mut first, mut run): (i64, Vec<Vec<f32>>) = (0, Vec::new());
+            // Runs of consecutive rowids are written together, decoded end to end in `run`.
+            let (mut first, mut run): (i64, Vec<f32>) = (0, Vec::new());
             while let Some(row) = rows.next()? {
                 let rowid: i64 = row.get(0)?;
                 let blob =
@@ -384,14 +384,17 @@ impl Store {
                 if rowid < 1 {
                     return Err(Error::Corrupt(format!("row {rowid} has a rowid below 1")));
                 }
-                if run.is_empty() || first + run.len() as i64 != rowid || run.len() >= 4096 {
-                    writer.write_vectors(layout, first, run.iter().map(Vec::as_slice))?;
+                let rows = run.len() / dimension;
+                if rows == 0 || first + rows as i64 != rowid || rows >= 4096 {
+                    writer.write_vectors(layout, first, run.chunks_exact(dimension))?;
                     run.clear();
                     first = rowid;
                 }
-                run.push(codec::decode(blob)?);
+                let at = run.len();
+                run.resize(at + dimension, 0.0);
+                codec::decode_to(blob, &mut run[at..])?;
             }
-            writer.write_vectors(layout, first, run.iter().map(Vec::as_slice))?;
+            writer.write_vectors(layout, first, run.chunks_exact(dimension))?;
         }
         tx.execute_batch(
             "DROP TABLE vectors;
@@ -498,6 +501,12 @@ impl Store {
             .optional()?)
     }
 
+    /// The rowid the next inserted vector gets (the file is held exclusively, so it stays
+    /// free until our own next write).
+    pub fn next_rowid(&self) -> Result<i64> {
+        Ok(self.conn.query_row("SELECT coalesce(max(rowid), 0) + 1 FROM vectors", [], |r| r.get(0))?)
+    }
+
     /// The id and metadata of a row found by a search.
     pub fn id_and_metadata(&self, rowid: i64) -> Result<(String, Option<String>)> {
         let mut stmt = self.conn.prepare_cached("SELECT id, metadata FROM vectors WHERE rowid = ?1")?;
@@ -573,11 +582,6 @@ impl Writer<'_> {
         )?;
         self.layout.set(Some(layout));
         Ok(layout)
-    }
-
-    /// The rowid the next inserted vector gets.
-    pub fn next_rowid(&self) -> Result<i64> {
-        Ok(self.conn.query_row("SELECT coalesce(max(rowid), 0) + 1 FROM vectors", [], |r| r.get(0))?)
     }
 
     /// Inserts thin rows `(id, metadata JSON)` with consecutive rowids from `first_rowid`.

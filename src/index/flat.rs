@@ -59,11 +59,6 @@ impl FlatIndex {
         self.rowids.is_empty()
     }
 
-    /// Name of the kernels in use ("simd128", "avx2+fma", "scalar").
-    pub fn kernel_name(&self) -> &'static str {
-        self.kernels.name
-    }
-
     #[inline]
     fn segment_rows(&self) -> usize {
         1 << self.shift
@@ -130,6 +125,7 @@ impl FlatIndex {
     }
 
     /// Appends one row (copied), computing its norm.
+    #[cfg(test)]
     pub fn push(&mut self, rowid: i64, vector: &[f32]) {
         debug_assert_eq!(vector.len(), self.dimension);
         self.append_rows(rowid, 1, |space| {
@@ -178,11 +174,6 @@ impl FlatIndex {
     pub fn vector(&self, rowid: i64) -> Option<&[f32]> {
         let slot = *self.slot_of.get(&rowid)?;
         Some(self.row(slot))
-    }
-
-    /// The arena slot of a row (its position for [`FlatIndex::row`]).
-    pub fn slot(&self, rowid: i64) -> Option<usize> {
-        self.slot_of.get(&rowid).copied()
     }
 
     /// The floats in an arena slot.
@@ -359,7 +350,7 @@ mod tests {
         for r in (2..=40).step_by(2) {
             assert_eq!(ix.vector(r), Some(&row(r)[..]), "row {r}");
         }
-        assert!((ix.norms[ix.slot(40).unwrap()] - (40.0 * (d as f32).sqrt())).abs() < 1e-2);
+        assert!((ix.norms[ix.slot_of[&40]] - (40.0 * (d as f32).sqrt())).abs() < 1e-2);
     }
 
     #[test]

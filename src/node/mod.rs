@@ -247,7 +247,9 @@ impl NativeVectorDb {
         // buffers once we return.
         let flat = flat.to_vec();
         let lengths = lengths.to_vec();
-        Ok(Job::on_db(&self.slot, move |db| db.insert_packed(&Packed::new(&flat, &lengths)?, ids, metadata)))
+        Ok(Job::on_db(&self.slot, move |db| {
+            db.insert_packed(&Packed::new(&flat[..], &lengths)?, ids, metadata)
+        }))
     }
 
     /// Exact search; `optionsJson` is the options object as JSON text.

@@ -4,7 +4,7 @@
 mod convert;
 pub mod opfs;
 
-use crate::{Config, VectorDb, VectorSource};
+use crate::{Config, Floats, Packed, VectorDb};
 use convert::{js_error, to_js, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -69,13 +69,9 @@ impl WasmVectorDb {
                 "ids, lengths and metadata must have one entry per vector",
             ));
         }
-        let total: usize = lengths.iter().map(|&l| l as usize).sum();
-        if total != flat.length() as usize {
-            return Err(convert::invalid_argument("lengths do not add up to the packed vectors"));
-        }
         let ids = ids.iter().map(convert::optional_id).collect::<JsResult<Vec<_>>>()?;
         let metadata = metadata.iter().map(convert::metadata).collect::<JsResult<Vec<_>>>()?;
-        let source = JsPacked { flat, lengths };
+        let source = Packed::new(flat, lengths).map_err(|e| js_error(&e))?;
         let out = self.db.insert_packed(&source, ids, metadata).map_err(|e| js_error(&e))?;
         Ok(out.into_iter().map(JsValue::from).collect())
     }
@@ -171,23 +167,13 @@ impl WasmVectorDb {
     }
 }
 
-/// A batch still in JS memory: vectors end to end in a `Float32Array`.
-struct JsPacked<'a> {
-    flat: Float32Array,
-    lengths: &'a [u32],
-}
-
-impl VectorSource for JsPacked<'_> {
-    fn count(&self) -> usize {
-        self.lengths.len()
+/// A batch still in JS memory: the core copies from it a segment at a time.
+impl Floats for Float32Array {
+    fn float_count(&self) -> usize {
+        self.length() as usize
     }
-    fn length(&self, i: usize) -> usize {
-        self.lengths[i] as usize
-    }
-    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
-        let d = out.len() / n.max(1);
-        let start = (first * d) as u32;
-        self.flat.subarray(start, start + out.len() as u32).copy_to(out);
+    fn copy_range(&self, start: usize, out: &mut [f32]) {
+        self.subarray(start as u32, (start + out.len()) as u32).copy_to(out);
     }
 }
 
