@@ -1,136 +1,19 @@
 //! [`VectorDb`]: the public operations of API.md over the store and the in-memory index.
 
+use crate::attributes::AttributeIndex;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::filter;
 use crate::index::{flat::FlatIndex, Query};
-
+use crate::metadata;
 use crate::metric::Metric;
+use crate::source::{stage, VectorSource};
 pub use crate::store::StorageSettings;
 use crate::store::{Location, Store, Tuning};
-use serde::{Deserialize, Serialize};
+use crate::types::{Config, Hits, Info, NewVector, Record, SearchOptions, SearchResult, Stats, StoredVector};
+use crate::types::{BACKEND, MEMORY_PATH};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
-
-/// The path that means "in memory, not persisted".
-pub const MEMORY_PATH: &str = ":memory:";
-
-/// Which backend a database runs on (`"native"` or `"wasm"`).
-pub const BACKEND: &str = if cfg!(target_arch = "wasm32") { "wasm" } else { "native" };
-
-/// Options for [`VectorDb::open`]. Everything has a default; see API.md.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Config {
-    /// A file path, or `":memory:"`.
-    pub path: String,
-    /// Vector length; fixed once set. `None`: taken from the first insert.
-    pub dimension: Option<usize>,
-    /// Default metric for [`VectorDb::search`].
-    pub metric: Metric,
-    /// SQLite page cache in KiB.
-    pub cache_size: Option<i64>,
-    /// Native only: use SQLite's WAL journal.
-    pub wal_mode: bool,
-    /// Native only: bytes of the file to memory-map.
-    pub mmap_size: Option<i64>,
-    /// [`VectorDb::import`] only: replace a database that already exists at `path`.
-    pub overwrite: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            path: MEMORY_PATH.into(),
-            dimension: None,
-            metric: Metric::Cosine,
-            cache_size: None,
-            wal_mode: false,
-            mmap_size: None,
-            overwrite: false,
-        }
-    }
-}
-
-impl Config {
-    /// A configuration for `path` with every other field at its default.
-    pub fn new(path: impl Into<String>) -> Self {
-        Config { path: path.into(), ..Config::default() }
-    }
-}
-
-/// A vector to insert. `id: None` gets a generated UUID.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct NewVector {
-    pub id: Option<String>,
-    pub embedding: Vec<f32>,
-    /// Must be a JSON object when present.
-    pub metadata: Option<Value>,
-}
-
-impl NewVector {
-    pub fn new(id: impl Into<String>, embedding: Vec<f32>) -> Self {
-        NewVector { id: Some(id.into()), embedding, metadata: None }
-    }
-
-    pub fn with_metadata(mut self, metadata: Value) -> Self {
-        self.metadata = Some(metadata);
-        self
-    }
-}
-
-/// Options for [`VectorDb::search`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct SearchOptions {
-    /// `None`: the database's default metric.
-    pub metric: Option<Metric>,
-    /// Keep `score >= threshold` (cosine, dot) or `score <= threshold` (euclidean).
-    pub threshold: Option<f64>,
-    /// A metadata filter object (see [`crate::filter`]).
-    pub filter: Option<Value>,
-    /// Return each hit's embedding (default true).
-    pub include_embedding: bool,
-}
-
-impl Default for SearchOptions {
-    fn default() -> Self {
-        SearchOptions { metric: None, threshold: None, filter: None, include_embedding: true }
-    }
-}
-
-/// One search hit, best first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SearchResult {
-    pub id: String,
-    pub score: f32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub embedding: Option<Vec<f32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
-}
-
-/// A stored vector as [`VectorDb::get`] returns it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Record {
-    pub id: String,
-    pub embedding: Vec<f32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
-    /// Insertion time, milliseconds since the Unix epoch.
-    pub timestamp: i64,
-}
-
-/// What [`VectorDb::stats`] reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stats {
-    pub count: usize,
-    pub dimension: Option<usize>,
-    /// Bytes of the database file.
-    pub size: u64,
-    pub backend: &'static str,
-    pub path: String,
-    pub persistent: bool,
-}
 
 /// A vector database in one SQLite file.
 ///
@@ -155,7 +38,12 @@ struct Open {
     store: Store,
     /// `None` until the dimension is known (first insert or `config.dimension`).
     index: Option<FlatIndex>,
+    /// Every row's metadata, for filters.
+    attributes: AttributeIndex,
 }
+
+/// Metadata of a batch: stored text and the parsed object, per vector.
+type BatchMetadata = Vec<Option<(String, Map<String, Value>)>>;
 
 impl VectorDb {
     /// Opens or creates the database at `config.path` (`":memory:"` for none).
@@ -252,9 +140,14 @@ impl VectorDb {
             }
             _ => {}
         }
-        let index = store.load_index()?;
+        let mut attributes = AttributeIndex::new();
+        let index = store.load_index(|rowid, text| {
+            attributes.add(rowid, metadata::parse_stored(text)?.as_ref());
+            Ok(())
+        })?;
+        attributes.settle();
         Ok(VectorDb {
-            open: Some(Open { store, index }),
+            open: Some(Open { store, index, attributes }),
             path: config.path.clone(),
             metric: config.metric,
             persistent: persistent && !in_memory,
@@ -308,8 +201,7 @@ impl VectorDb {
             embeddings.push(v.embedding);
             metadata.push(v.metadata);
         }
-        let metadata =
-            metadata.iter().map(|m| filter::metadata_json(m.as_ref())).collect::<Result<Vec<_>>>()?;
+        let metadata = metadata.into_iter().map(metadata::from_value).collect::<Result<BatchMetadata>>()?;
         self.insert_from(&embeddings, ids, metadata)
     }
 
@@ -338,8 +230,8 @@ impl VectorDb {
     ) -> Result<Vec<String>> {
         let metadata = metadata
             .iter()
-            .map(|m| m.as_deref().map(filter::metadata_from_text).transpose().map(Option::flatten))
-            .collect::<Result<Vec<_>>>()?;
+            .map(|m| Ok(m.as_deref().map(metadata::from_text).transpose()?.flatten()))
+            .collect::<Result<BatchMetadata>>()?;
         self.insert_from(vectors, ids, metadata)
     }
 
@@ -350,7 +242,7 @@ impl VectorDb {
         &mut self,
         source: &dyn VectorSource,
         ids: Vec<Option<String>>,
-        metadata: Vec<Option<String>>,
+        metadata: BatchMetadata,
     ) -> Result<Vec<String>> {
         let open = self.open_mut()?;
         let n = source.count();
@@ -385,7 +277,7 @@ impl VectorDb {
         }
         drop(seen);
         let missing = ids.iter().filter(|id| id.is_none()).count();
-        let mut generated = open.store.random_ids(missing)?.into_iter();
+        let mut generated = open.store.new_ids(missing)?.into_iter();
         let ids: Vec<String> =
             ids.into_iter().map(|id| id.unwrap_or_else(|| generated.next().expect("enough ids"))).collect();
         let now = open.store.now_ms()?;
@@ -401,7 +293,10 @@ impl VectorDb {
                     Some(layout) => layout,
                     None => w.set_dimension(dimension)?,
                 };
-                let rows = ids.iter().map(String::as_str).zip(metadata.iter().map(Option::as_deref));
+                let rows = ids
+                    .iter()
+                    .map(String::as_str)
+                    .zip(metadata.iter().map(|m| m.as_ref().map(|m| m.0.as_str())));
                 w.insert_rows(first_rowid, rows, now)?;
                 w.write_vectors(layout, first_rowid, (before..before + n).map(|slot| index.row(slot)))
             })
@@ -413,6 +308,10 @@ impl VectorDb {
             }
             return Err(e);
         }
+        for (i, m) in metadata.iter().enumerate() {
+            open.attributes.add(first_rowid + i as i64, m.as_ref().map(|m| &m.1));
+        }
+        open.attributes.settle();
         Ok(ids)
     }
 
@@ -431,6 +330,13 @@ impl VectorDb {
     /// # Ok::<(), sqlite_vector::Error>(())
     /// ```
     pub fn search(&self, query: &[f32], k: usize, options: &SearchOptions) -> Result<Vec<SearchResult>> {
+        self.search_hits(query, k, options)?.into_results()
+    }
+
+    /// [`search`](Self::search) in the packed shape the JS bindings hand on: embeddings
+    /// copied once, straight from the arena; ids and metadata of every hit read in one
+    /// statement.
+    pub fn search_hits(&self, query: &[f32], k: usize, options: &SearchOptions) -> Result<Hits> {
         let open = self.open_ref()?;
         if k == 0 {
             return Err(Error::InvalidArgument("k must be a positive integer".into()));
@@ -440,51 +346,55 @@ impl VectorDb {
             Some(t) if t.is_nan() => return Err(Error::InvalidArgument("threshold is NaN".into())),
             t => t.map(|t| t as f32),
         };
-        let predicate = options.filter.as_ref().map(filter::compile).transpose()?;
+        let filter = options.filter.as_ref().map(filter::compile).transpose()?;
         let Some(index) = open.index.as_ref() else {
-            return Ok(Vec::new()); // nothing inserted yet: no dimension to mismatch
+            return Ok(Hits::default()); // nothing inserted yet: no dimension to mismatch
         };
         codec::check_dimension(query, index.dimension())?;
-        let candidates = match &predicate {
-            Some(p) => Some(open.store.matching_rowids(p)?),
-            None => None,
-        };
-        let hits = index.search(&Query {
+        let candidates = filter.as_ref().and_then(|f| open.attributes.candidates(f));
+        let found = index.search(&Query {
             vector: query,
             metric: options.metric.unwrap_or(self.metric),
             k,
             threshold,
             candidates: candidates.as_deref(),
         });
-        hits.into_iter()
-            .map(|hit| {
-                let (id, meta) = open.store.id_and_metadata(hit.rowid)?;
-                Ok(SearchResult {
-                    id,
-                    score: hit.score,
-                    embedding: if options.include_embedding {
-                        index.vector(hit.rowid).map(<[f32]>::to_vec)
-                    } else {
-                        None
-                    },
-                    metadata: filter::metadata_from_json(meta)?,
-                })
-            })
-            .collect()
+        let rowids: Vec<i64> = found.iter().map(|h| h.rowid).collect();
+        let (ids, metadata) = open.store.ids_and_metadata(&rowids)?.into_iter().unzip();
+        let d = index.dimension();
+        let embeddings = options.include_embedding.then(|| {
+            let mut packed = Vec::with_capacity(found.len() * d);
+            for hit in &found {
+                packed.extend_from_slice(index.vector(hit.rowid).expect("a hit is in the arena"));
+            }
+            packed
+        });
+        Ok(Hits { ids, scores: found.iter().map(|h| h.score).collect(), dimension: d, embeddings, metadata })
     }
 
     /// The stored vector with this id, or `None`.
     pub fn get(&self, id: &str) -> Result<Option<Record>> {
+        let Some(v) = self.get_stored(id)? else { return Ok(None) };
+        Ok(Some(Record {
+            metadata: metadata::parse_stored(v.metadata.as_deref())?,
+            id: v.id,
+            embedding: v.embedding,
+            timestamp: v.timestamp,
+        }))
+    }
+
+    /// [`get`](Self::get) with the metadata as its stored JSON text.
+    pub fn get_stored(&self, id: &str) -> Result<Option<StoredVector>> {
         let open = self.open_ref()?;
         check_id(id)?;
         let Some(row) = open.store.get(id)? else { return Ok(None) };
         let embedding = open.index.as_ref().and_then(|ix| ix.vector(row.rowid));
         let embedding =
             embedding.ok_or_else(|| Error::Internal(format!("row {} is not indexed", row.rowid)))?;
-        Ok(Some(Record {
+        Ok(Some(StoredVector {
             id: id.to_string(),
             embedding: embedding.to_vec(),
-            metadata: filter::metadata_from_json(row.metadata)?,
+            metadata: row.metadata,
             timestamp: row.created_at,
         }))
     }
@@ -502,10 +412,12 @@ impl VectorDb {
     pub fn delete(&mut self, id: &str) -> Result<bool> {
         let open = self.open_mut()?;
         check_id(id)?;
-        let Some(rowid) = open.store.delete(id)? else { return Ok(false) };
+        let Some((rowid, meta)) = open.store.delete(id)? else { return Ok(false) };
         if let Some(index) = open.index.as_mut() {
             index.remove(rowid);
         }
+        // The row is gone from the file; metadata that cannot be parsed was never indexed.
+        open.attributes.remove(rowid, metadata::parse_stored(meta.as_deref()).ok().flatten().as_ref());
         Ok(true)
     }
 
@@ -538,7 +450,22 @@ impl VectorDb {
 
     /// Bytes held in memory by the search index.
     pub fn index_bytes(&self) -> usize {
-        self.open.as_ref().and_then(|o| o.index.as_ref()).map_or(0, FlatIndex::heap_bytes)
+        self.open
+            .as_ref()
+            .map_or(0, |o| o.index.as_ref().map_or(0, FlatIndex::heap_bytes) + o.attributes.heap_bytes())
+    }
+
+    /// Diagnostics in one report: kernels, index memory and the SQLite settings.
+    pub fn info(&self) -> Result<Info> {
+        let s = self.storage_settings()?;
+        Ok(Info {
+            kernel: crate::kernels::best().name,
+            index_bytes: self.index_bytes(),
+            journal_mode: s.journal_mode,
+            page_size: s.page_size,
+            cache_size_kib: s.cache_size_kib,
+            mmap_size: s.mmap_size,
+        })
     }
 
     /// Closes the connection. Every later call, `close` included, fails with `Closed`.
@@ -550,105 +477,6 @@ impl VectorDb {
     /// Whether [`close`](Self::close) has been called.
     pub fn is_closed(&self) -> bool {
         self.open.is_none()
-    }
-}
-
-/// Copies a batch into the end of the arena, checking every value; the rows stay
-/// uncommitted (the caller truncates on failure).
-fn stage(
-    index: &mut FlatIndex,
-    source: &dyn VectorSource,
-    first_rowid: i64,
-    what: &dyn Fn(usize) -> String,
-) -> Result<()> {
-    let (n, d) = (source.count(), index.dimension());
-    index.reserve(n);
-    let mut done = 0;
-    while done < n {
-        done += index.append_rows(first_rowid + done as i64, n - done, |space| {
-            let rows = space.len() / d;
-            source.copy_to(done, rows, space);
-            for (j, row) in space.chunks_exact(d).enumerate() {
-                codec::validate(row, || what(done + j))?;
-            }
-            Ok::<_, Error>(rows)
-        })?;
-    }
-    Ok(())
-}
-
-/// Vectors to insert, wherever they are: each has a length, and a run of them can be copied
-/// end to end into the search arena. Implemented for `Vec<Vec<f32>>` and for [`Packed`] vectors
-/// (a slice, or in the wasm binding a JS `Float32Array`).
-pub trait VectorSource {
-    /// How many vectors.
-    fn count(&self) -> usize;
-    /// The length of vector `i`.
-    fn length(&self, i: usize) -> usize;
-    /// Copies vectors `first .. first + n` end to end into `out`. Called only once every
-    /// length is known to be the same, so `out.len()` is `n` times that length.
-    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]);
-}
-
-impl VectorSource for Vec<Vec<f32>> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn length(&self, i: usize) -> usize {
-        self[i].len()
-    }
-    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
-        let d = out.len() / n.max(1);
-        for (dst, v) in out.chunks_exact_mut(d).zip(&self[first..first + n]) {
-            dst.copy_from_slice(v);
-        }
-    }
-}
-
-/// Floats laid end to end somewhere: a slice here, a JS `Float32Array` in the wasm binding
-/// (copied straight out of JS memory).
-pub trait Floats {
-    fn float_count(&self) -> usize;
-    /// Copies `out.len()` floats starting at `start` into `out`.
-    fn copy_range(&self, start: usize, out: &mut [f32]);
-}
-
-impl Floats for &[f32] {
-    fn float_count(&self) -> usize {
-        self.len()
-    }
-    fn copy_range(&self, start: usize, out: &mut [f32]) {
-        out.copy_from_slice(&self[start..start + out.len()]);
-    }
-}
-
-/// Vectors packed end to end, with their lengths.
-pub struct Packed<'a, F: Floats = &'a [f32]> {
-    flat: F,
-    lengths: &'a [u32],
-}
-
-impl<'a, F: Floats> Packed<'a, F> {
-    /// `InvalidArgument` when the lengths do not add up to the floats in `flat`.
-    pub fn new(flat: F, lengths: &'a [u32]) -> Result<Self> {
-        let total: usize = lengths.iter().map(|&l| l as usize).sum();
-        if total != flat.float_count() {
-            return Err(Error::InvalidArgument("lengths do not add up to the packed vectors".into()));
-        }
-        Ok(Packed { flat, lengths })
-    }
-}
-
-impl<F: Floats> VectorSource for Packed<'_, F> {
-    fn count(&self) -> usize {
-        self.lengths.len()
-    }
-    fn length(&self, i: usize) -> usize {
-        self.lengths[i] as usize
-    }
-    fn copy_to(&self, first: usize, n: usize, out: &mut [f32]) {
-        let d = out.len() / n.max(1);
-        self.flat.copy_range(first * d, out);
     }
 }
 

@@ -1,187 +1,184 @@
-//! Metadata filters: a JSON object of `field: value` conditions compiled into a SQL
-//! predicate over the `metadata` column. Values and JSON paths are always bound as
-//! parameters; nothing the caller sends is spliced into SQL text.
+//! Metadata filters: a JSON object of `field: value` conditions, compiled once per search
+//! into a [`Filter`] that the attribute index ([`crate::attributes`]) turns into candidate
+//! rows without touching SQLite or JSON text. [`Filter::matches`] is the same semantics on
+//! one parsed object (the definition the index is tested against).
 //!
-//! Semantics (Mongo-like): `{f: v}` equality on JSON values (a `null` also matches a
-//! missing field); `{f: {$in: [..]}}`, `$nin`, `$ne` (also matches a missing field),
-//! `$gt/$gte/$lt/$lte` on numbers or strings (a field of another type never matches).
-//! Dotted paths (`"a.b"`) reach nested fields. Several operators on one field all apply.
+//! Semantics (Mongo-like, API.md): `{f: v}` equality on JSON values (a `null` also matches a
+//! missing field; numbers compare by value, objects regardless of key order);
+//! `{f: {$in: [..]}}`, `$nin`, `$ne` (also matches a missing field), `$gt/$gte/$lt/$lte` on
+//! numbers or strings (strings by code point; a field of another type never matches).
+//! Dotted paths (`"a.b"`) reach nested fields through objects only. Several operators on
+//! one field all apply.
 
 use crate::error::{Error, Result};
-use rusqlite::types::Value as SqlValue;
+use crate::metadata::type_name;
 use serde_json::{Map, Value};
+use std::cmp::Ordering;
 
-/// A compiled filter: a SQL boolean expression and its parameters, in order.
+/// A compiled filter: every condition must hold.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Predicate {
-    pub sql: String,
-    pub params: Vec<SqlValue>,
+pub struct Filter {
+    pub conditions: Vec<Condition>,
+}
+
+/// One condition on the value at `path` (object keys, outermost first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub path: Vec<String>,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Eq(Value),
+    Ne(Value),
+    In(Vec<Value>),
+    Nin(Vec<Value>),
+    Range(Ordering, bool, Bound),
+}
+
+/// The operand of a range operator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bound {
+    Number(f64),
+    Text(String),
+}
+
+impl Test {
+    /// Whether `value` (`None`: missing) passes.
+    pub fn passes(&self, value: Option<&Value>) -> bool {
+        match self {
+            Test::Eq(t) => equals(value, t),
+            Test::Ne(t) => !equals(value, t),
+            Test::In(ts) => ts.iter().any(|t| equals(value, t)),
+            Test::Nin(ts) => !ts.iter().any(|t| equals(value, t)),
+            Test::Range(side, inclusive, bound) => {
+                let ord = match (value, bound) {
+                    (Some(Value::Number(n)), Bound::Number(b)) => n.as_f64().and_then(|n| n.partial_cmp(b)),
+                    (Some(Value::String(s)), Bound::Text(b)) => Some(s.as_str().cmp(b.as_str())),
+                    _ => None,
+                };
+                ord.is_some_and(|o| o == *side || (*inclusive && o == Ordering::Equal))
+            }
+        }
+    }
+}
+
+impl Filter {
+    /// Whether one row's metadata (`None`: it has none) satisfies every condition.
+    pub fn matches(&self, metadata: Option<&Map<String, Value>>) -> bool {
+        self.conditions.iter().all(|c| c.test.passes(lookup(metadata, &c.path)))
+    }
+}
+
+/// The value at a path, descending through objects only.
+pub fn lookup<'a>(metadata: Option<&'a Map<String, Value>>, path: &[String]) -> Option<&'a Value> {
+    let (first, rest) = path.split_first()?;
+    let mut cur = metadata?.get(first)?;
+    for seg in rest {
+        cur = cur.as_object()?.get(seg)?;
+    }
+    Some(cur)
+}
+
+/// Equality as API.md defines it: `null` matches missing or null.
+fn equals(value: Option<&Value>, target: &Value) -> bool {
+    match (value, target) {
+        (None, Value::Null) => true,
+        (None, _) => false,
+        (Some(v), t) => json_equal(v, t),
+    }
+}
+
+/// Structural equality; numbers by value, objects regardless of key order.
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 /// Compiles a filter object. An empty object matches every row.
-pub fn compile(filter: &Value) -> Result<Predicate> {
+pub fn compile(filter: &Value) -> Result<Filter> {
     let Value::Object(fields) = filter else {
         return Err(bad(format!("filter must be an object, got {}", type_name(filter))));
     };
-    let mut p = Predicate { sql: String::new(), params: Vec::new() };
-    let mut parts = Vec::new();
+    let mut conditions = Vec::new();
     for (field, cond) in fields {
         if field.starts_with('$') {
             return Err(bad(format!("unknown top-level operator {field:?}")));
         }
-        let path = json_path(field)?;
-        parts.push(field_condition(&path, cond, &mut p.params)?);
+        let path = field_path(field)?;
+        let ops = match cond {
+            Value::Object(m) if m.keys().any(|k| k.starts_with('$')) => m,
+            other => {
+                conditions.push(Condition { path, test: Test::Eq(other.clone()) });
+                continue;
+            }
+        };
+        if ops.keys().any(|k| !k.starts_with('$')) {
+            return Err(bad(format!("operator object for {field:?} mixes operators and fields")));
+        }
+        for (op, arg) in ops {
+            conditions.push(Condition { path: path.clone(), test: operator(op, arg)? });
+        }
     }
-    p.sql = if parts.is_empty() { "1".into() } else { parts.join(" AND ") };
-    Ok(p)
+    Ok(Filter { conditions })
 }
 
-fn field_condition(path: &str, cond: &Value, params: &mut Vec<SqlValue>) -> Result<String> {
-    let ops = match cond {
-        Value::Object(m) if m.keys().any(|k| k.starts_with('$')) => m,
-        other => return Ok(equals(path, other, params)),
-    };
-    if ops.keys().any(|k| !k.starts_with('$')) {
-        return Err(bad(format!("operator object for {path:?} mixes operators and fields")));
-    }
-    let mut parts = Vec::new();
-    for (op, arg) in ops {
-        parts.push(operator(path, op, arg, params)?);
-    }
-    Ok(format!("({})", parts.join(" AND ")))
-}
-
-fn operator(path: &str, op: &str, arg: &Value, params: &mut Vec<SqlValue>) -> Result<String> {
-    match op {
-        "$eq" => Ok(equals(path, arg, params)),
-        "$ne" => Ok(format!("(COALESCE({}, 0) = 0)", equals(path, arg, params))),
+fn operator(op: &str, arg: &Value) -> Result<Test> {
+    Ok(match op {
+        "$eq" => Test::Eq(arg.clone()),
+        "$ne" => Test::Ne(arg.clone()),
         "$in" | "$nin" => {
             let Value::Array(items) = arg else {
                 return Err(bad(format!("{op} needs an array, got {}", type_name(arg))));
             };
-            let any = if items.is_empty() {
-                "0".to_string()
+            if op == "$in" {
+                Test::In(items.clone())
             } else {
-                let alts: Vec<String> = items.iter().map(|v| equals(path, v, params)).collect();
-                format!("({})", alts.join(" OR "))
-            };
-            Ok(if op == "$in" { any } else { format!("(COALESCE({any}, 0) = 0)") })
+                Test::Nin(items.clone())
+            }
         }
         "$gt" | "$gte" | "$lt" | "$lte" => {
-            let cmp = match op {
-                "$gt" => ">",
-                "$gte" => ">=",
-                "$lt" => "<",
-                _ => "<=",
-            };
-            let types = match arg {
-                Value::Number(_) => "('integer','real')",
-                Value::String(_) => "('text')",
+            let bound = match arg {
+                Value::Number(n) => Bound::Number(n.as_f64().unwrap_or(f64::NAN)),
+                Value::String(s) => Bound::Text(s.clone()),
                 other => {
                     return Err(bad(format!("{op} needs a number or a string, got {}", type_name(other))))
                 }
             };
-            params.push(SqlValue::Text(path.to_string()));
-            params.push(SqlValue::Text(path.to_string()));
-            params.push(scalar(arg));
-            Ok(format!("(json_type(metadata, ?) IN {types} AND json_extract(metadata, ?) {cmp} ?)"))
+            let side = if op.starts_with("$g") { Ordering::Greater } else { Ordering::Less };
+            Test::Range(side, op.ends_with('e'), bound)
         }
-        other => Err(bad(format!(
-            "unknown filter operator {other:?} (expected $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte)"
-        ))),
-    }
+        other => {
+            return Err(bad(format!(
+                "unknown filter operator {other:?} (expected $eq, $ne, $in, $nin, $gt, $gte, $lt, $lte)"
+            )))
+        }
+    })
 }
 
-/// Equality on a JSON value, typed so that `"1"` never equals `1` and `true` never `1`.
-fn equals(path: &str, v: &Value, params: &mut Vec<SqlValue>) -> String {
-    let p = || SqlValue::Text(path.to_string());
-    match v {
-        Value::Null => {
-            params.extend([p(), p()]);
-            "(json_type(metadata, ?) IS NULL OR json_type(metadata, ?) = 'null')".into()
-        }
-        Value::Bool(b) => {
-            params.push(p());
-            format!("(json_type(metadata, ?) = '{}')", if *b { "true" } else { "false" })
-        }
-        Value::Number(_) => {
-            params.extend([p(), p(), scalar(v)]);
-            "(json_type(metadata, ?) IN ('integer','real') AND json_extract(metadata, ?) = ?)".into()
-        }
-        Value::String(_) => {
-            params.extend([p(), p(), scalar(v)]);
-            "(json_type(metadata, ?) = 'text' AND json_extract(metadata, ?) = ?)".into()
-        }
-        Value::Array(_) | Value::Object(_) => {
-            // Stored metadata is serialized by serde_json with sorted keys, and so is this.
-            params.extend([p(), p(), SqlValue::Text(v.to_string())]);
-            "(json_type(metadata, ?) IN ('array','object') AND json_extract(metadata, ?) = json(?))".into()
-        }
-    }
-}
-
-fn scalar(v: &Value) -> SqlValue {
-    match v {
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => SqlValue::Integer(i),
-            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => SqlValue::Text(s.clone()),
-        other => SqlValue::Text(other.to_string()),
-    }
-}
-
-/// `"a.b"` -> `$."a"."b"`. Segments must be non-empty and free of `"` and control chars.
-fn json_path(field: &str) -> Result<String> {
-    let mut path = String::from("$");
-    for seg in field.split('.') {
-        if seg.is_empty() || seg.contains('"') || seg.contains('\\') || seg.chars().any(char::is_control) {
-            return Err(bad(format!("bad field path {field:?}")));
-        }
-        path.push_str(".\"");
-        path.push_str(seg);
-        path.push('"');
-    }
-    Ok(path)
-}
-
-/// Checks that metadata is a JSON object (or absent) and serializes it for storage.
-pub fn metadata_json(metadata: Option<&Value>) -> Result<Option<String>> {
-    match metadata {
-        None | Some(Value::Null) => Ok(None),
-        Some(v @ Value::Object(_)) => Ok(Some(serde_json::to_string(v)?)),
-        Some(other) => Err(bad(format!("metadata must be a JSON object, got {}", type_name(other)))),
-    }
-}
-
-/// Metadata that arrives as JSON text, in the stored form: it must be one JSON object, and
-/// is re-serialized with sorted keys, which object-equality filters rely on.
-pub fn metadata_from_text(text: &str) -> Result<Option<String>> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::InvalidArgument(format!("metadata is not JSON: {e}")))?;
-    metadata_json(Some(&value))
-}
-
-/// Parses stored metadata back into an object.
-pub fn metadata_from_json(text: Option<String>) -> Result<Option<Map<String, Value>>> {
-    match text {
-        None => Ok(None),
-        Some(t) => match serde_json::from_str(&t) {
-            Ok(Value::Object(m)) => Ok(Some(m)),
-            Ok(_) | Err(_) => Err(Error::Corrupt("stored metadata is not a JSON object".into())),
-        },
-    }
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+/// `"a.b"` -> `["a", "b"]`. Segments must be non-empty and free of `"`, `\` and control
+/// characters.
+fn field_path(field: &str) -> Result<Vec<String>> {
+    field
+        .split('.')
+        .map(|seg| {
+            if seg.is_empty() || seg.contains('"') || seg.contains('\\') || seg.chars().any(char::is_control)
+            {
+                Err(bad(format!("bad field path {field:?}")))
+            } else {
+                Ok(seg.to_string())
+            }
+        })
+        .collect()
 }
 
 fn bad(message: String) -> Error {
@@ -193,11 +190,24 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn m(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
     #[test]
-    fn paths_and_params_are_bound_not_spliced() {
-        let p = compile(&json!({"a.b": "x'; DROP TABLE vectors; --"})).unwrap();
-        assert!(!p.sql.contains("DROP"));
-        assert_eq!(p.params[0], SqlValue::Text("$.\"a\".\"b\"".into()));
+    fn semantics_on_one_row() {
+        let row = m(json!({"a": {"b": 2}, "n": 1.0, "s": "é", "t": true, "z": null, "l": [1, {"x": 1}]}));
+        let yes = |f: Value| compile(&f).unwrap().matches(Some(&row));
+        assert!(yes(json!({"a.b": 2, "n": 1})));
+        assert!(yes(json!({"a": {"b": 2.0}, "l": [1.0, {"x": 1}]})));
+        assert!(yes(json!({"missing": null, "z": null})));
+        assert!(!yes(json!({"z": {"$ne": null}})));
+        assert!(yes(json!({"missing": {"$ne": 3}, "n": {"$nin": [2, "1"]}})));
+        assert!(yes(json!({"s": {"$gt": "e", "$lte": "é"}, "n": {"$gte": 1, "$lt": 1.5}})));
+        assert!(!yes(json!({"t": 1})));
+        assert!(!yes(json!({"s": {"$gt": 0}})));
+        assert!(!yes(json!({"l.0": 1})), "arrays are not descended into");
+        assert!(yes(json!({})));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A vector database in one SQLite file. The same crate runs natively (rusqlite with bundled
 //! SQLite, a file on disk) and in the browser (compiled to `wasm32-unknown-unknown`, SQLite
 //! persisted to OPFS inside a dedicated Web Worker, see `src/wasm/`). Search is exact over a
-//! contiguous in-memory f32 arena with SIMD kernels (AVX2/FMA natively, simd128 on wasm).
+//! segmented in-memory f32 arena with SIMD kernels (AVX2/FMA natively, simd128 on wasm).
 //!
 //! ```
 //! use sqlite_vector::{Config, Metric, NewVector, SearchOptions, VectorDb};
@@ -31,6 +31,7 @@
 //! # Ok::<(), sqlite_vector::Error>(())
 //! ```
 
+mod attributes;
 pub mod codec;
 mod db;
 pub mod error;
@@ -39,18 +40,23 @@ pub mod index;
 #[cfg(any(target_arch = "wasm32", feature = "node"))]
 mod js_input;
 pub mod kernels;
+pub mod metadata;
 pub mod metric;
 // napi-derive registers the exports only outside `cfg(test)`.
 #[cfg(all(feature = "node", not(target_arch = "wasm32")))]
 #[cfg_attr(test, allow(dead_code))]
 mod node;
+mod source;
 mod store;
+mod types;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use db::{
-    Config, Floats, NewVector, Packed, Record, SearchOptions, SearchResult, Stats, StorageSettings, VectorDb,
-    VectorSource, BACKEND, MEMORY_PATH,
-};
+pub use db::{StorageSettings, VectorDb};
 pub use error::{Error, Result};
 pub use metric::Metric;
+pub use source::{Floats, Packed, VectorSource};
+pub use types::{
+    Config, Hits, Info, NewVector, Record, SearchOptions, SearchResult, Stats, StoredVector, BACKEND,
+    MEMORY_PATH,
+};

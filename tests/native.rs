@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use sqlite_vector::{Config, Error, Metric, NewVector, SearchOptions, VectorDb};
+use sqlite_vector::{Config, Error, Metric, NewVector, Packed, SearchOptions, VectorDb};
 
 fn temp_path(dir: &tempfile::TempDir, name: &str) -> String {
     dir.path().join(name).to_string_lossy().into_owned()
@@ -58,7 +58,19 @@ fn get_returns_what_was_inserted() {
         .insert(NewVector { embedding: vec![0.25, -1.0, 3.0], metadata: Some(meta.clone()), id: None })
         .unwrap();
     assert_eq!(id.len(), 36);
-    assert_eq!(&id[14..15], "4", "UUID v4: {id}");
+    assert_eq!(&id[14..15], "7", "UUID v7: {id}");
+    // Time-ordered: a later batch's generated ids sort after earlier ones, in batch order.
+    let later = db
+        .insert_batch(
+            (0..50)
+                .map(|i| NewVector { embedding: vec![i as f32, 1.0, 0.0], ..Default::default() })
+                .collect(),
+        )
+        .unwrap();
+    let mut sorted = later.clone();
+    sorted.sort();
+    assert_eq!(sorted, later);
+    assert!(later[0] > id);
     let r = db.get(&id).unwrap().unwrap();
     assert_eq!(r.embedding, vec![0.25, -1.0, 3.0]);
     assert_eq!(r.metadata, Some(as_map(&meta)));
@@ -553,4 +565,61 @@ fn an_open_file_is_locked_for_other_connections() {
     assert!(raw.query_row("SELECT count(*) FROM vectors", [], |r| r.get::<_, i64>(0)).is_err());
     db.close().unwrap();
     assert_eq!(raw.query_row("SELECT count(*) FROM vectors", [], |r| r.get::<_, i64>(0)).unwrap(), 1);
+}
+
+#[test]
+fn metadata_round_trips_key_order_and_last_digits() {
+    let mut db = VectorDb::open(Config::default()).unwrap();
+    let text =
+        r#"{"z":1,"a":{"y":0.30000000000000004,"b":[1e-320,18014398509481985,-9007199254740993]},"m":null}"#;
+    let ids = db
+        .insert_packed(&Packed::new(&[1.0f32, 2.0][..], &[2]).unwrap(), vec![None], vec![Some(text.into())])
+        .unwrap();
+    let stored = db.get_stored(&ids[0]).unwrap().unwrap();
+    assert_eq!(stored.metadata.as_deref(), Some(text));
+    let keys: Vec<String> = db.get(&ids[0]).unwrap().unwrap().metadata.unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["z", "a", "m"]);
+}
+
+#[test]
+fn filters_use_the_attribute_index_through_reopen_and_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.db").to_string_lossy().into_owned();
+    let meta =
+        |i: usize| json!({"c": i % 10, "g": {"h": format!("k{}", i % 3)}, "o": {"b": 1, "a": [i % 2]}});
+    let mut db = VectorDb::open(Config::new(&path)).unwrap();
+    db.insert_batch(
+        (0..300)
+            .map(|i| NewVector::new(format!("v{i}"), vec![i as f32, 1.0]).with_metadata(meta(i)))
+            .collect(),
+    )
+    .unwrap();
+    for i in (0..300).step_by(7) {
+        assert!(db.delete(&format!("v{i}")).unwrap());
+    }
+    let expect = |f: &dyn Fn(usize) -> bool| -> Vec<String> {
+        let mut ids: Vec<usize> = (0..300).filter(|i| i % 7 != 0 && f(*i)).collect();
+        ids.sort_by(|a, b| (*b as f32).total_cmp(&(*a as f32)));
+        ids.into_iter().map(|i| format!("v{i}")).collect()
+    };
+    let opts = |f: serde_json::Value| SearchOptions {
+        metric: Some(Metric::Dot),
+        filter: Some(f),
+        include_embedding: false,
+        ..Default::default()
+    };
+    let run = |db: &VectorDb, f: serde_json::Value| -> Vec<String> {
+        db.search(&[1.0, 0.0], usize::MAX, &opts(f)).unwrap().into_iter().map(|h| h.id).collect()
+    };
+    assert_eq!(run(&db, json!({"c": 3})), expect(&|i| i % 10 == 3));
+    assert_eq!(run(&db, json!({"g.h": "k1", "c": {"$gte": 5}})), expect(&|i| i % 3 == 1 && i % 10 >= 5));
+    assert_eq!(run(&db, json!({"o": {"a": [1], "b": 1}})), expect(&|i| i % 2 == 1));
+    assert_eq!(run(&db, json!({"c": {"$nin": [1, 2]}, "x": null})), expect(&|i| !matches!(i % 10, 1 | 2)));
+    drop(db);
+    let db = VectorDb::open(Config::new(&path)).unwrap();
+    assert_eq!(run(&db, json!({"c": 3})), expect(&|i| i % 10 == 3));
+    assert_eq!(
+        run(&db, json!({"o": {"b": 1, "a": [0]}, "g.h": {"$ne": "k0"}})),
+        expect(&|i| i % 2 == 0 && i % 3 != 0)
+    );
 }
