@@ -7,6 +7,7 @@
 //! - `equal`: a posting list per value (numbers by value, arrays and objects by a canonical
 //!   text with sorted keys), for equality and `$in`;
 //! - `numbers` and `texts`: the values with their rows, sorted by value, for ranges.
+//!
 //! Negations (`$ne`, `$nin`, `null` that also matches a missing field) are complements
 //! against `live`, every row's rowid. Rowids only grow, so appending keeps lists sorted.
 
@@ -380,7 +381,7 @@ mod tests {
             json!([1, 2]),
             json!([1.0, 2]),
         ];
-        if depth < 2 && rng.next() % 4 == 0 {
+        if depth < 2 && rng.next().is_multiple_of(4) {
             let mut m = Map::new();
             for _ in 0..rng.next() % 3 {
                 m.insert(rng.pick(&["x", "y", "c"]).to_string(), random_value(rng, depth + 1));
@@ -399,7 +400,7 @@ mod tests {
         let mut rows: Vec<(i64, Option<Map<String, Value>>)> = Vec::new();
         let mut index = AttributeIndex::new();
         for rowid in 1..=400 {
-            let meta = (rng.next() % 5 != 0).then(|| {
+            let meta = (!rng.next().is_multiple_of(5)).then(|| {
                 let mut m = Map::new();
                 for _ in 0..rng.next() % 4 {
                     m.insert(rng.pick(&["c", "x", "y", "s"]).to_string(), random_value(&mut rng, 0));
@@ -433,7 +434,7 @@ mod tests {
                 let field = rng.pick(&["c", "x", "y", "s", "c.x", "c.y", "x.c", "nope"]).to_string();
                 let operand = rng.pick(&operands).clone();
                 let cond = match *rng.pick(&ops) {
-                    "$eq" if rng.next() % 2 == 0 => operand,
+                    "$eq" if rng.next().is_multiple_of(2) => operand,
                     op @ ("$in" | "$nin") => json!({op: [operand, rng.pick(&operands).clone()]}),
                     op @ ("$gt" | "$gte" | "$lt" | "$lte") => {
                         json!({op: rng.pick(&[json!(0), json!(1), json!(2.5), json!("a"), json!("b")]).clone()})

@@ -18,15 +18,6 @@ pub enum Metric {
 }
 
 impl Metric {
-    /// The name used by the API (`"cosine"`, `"euclidean"`, `"dot"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Metric::Cosine => "cosine",
-            Metric::Euclidean => "euclidean",
-            Metric::Dot => "dot",
-        }
-    }
-
     /// Whether larger scores are better (cosine, dot) or smaller (euclidean).
     pub fn descending(self) -> bool {
         !matches!(self, Metric::Euclidean)

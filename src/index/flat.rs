@@ -207,17 +207,16 @@ impl FlatIndex {
         let mut top = TopK::new(q.k, expected);
         let query_norm = (self.kernels.dot)(q.vector, q.vector).sqrt();
         let mut keys = [0f32; BLOCK];
+        // The threshold as a rank key, so that rows are tested on the key alone.
+        let min_key = q.threshold.map_or(f32::NEG_INFINITY, |t| min_passing_key(q.metric, t));
         // Scores `rows` (consecutive slots from `first`) and offers them.
         let mut scan = |first: usize, rows: &[f32], keys: &mut [f32]| {
             let keys = &mut keys[..rows.len() / d];
             self.rank_keys(q.metric, q.vector, query_norm, first, rows, keys);
             for (j, &key) in keys.iter().enumerate() {
-                if let Some(t) = q.threshold {
-                    if !q.metric.passes(score_of(q.metric, key), t) {
-                        continue;
-                    }
+                if key >= min_key {
+                    top.offer(key, self.rowids[first + j]);
                 }
-                top.offer(key, self.rowids[first + j], first + j);
             }
         };
         match q.candidates {
@@ -236,7 +235,7 @@ impl FlatIndex {
         }
         top.into_sorted()
             .into_iter()
-            .map(|(_, rowid, key)| Hit { rowid, score: score_of(q.metric, key) })
+            .map(|(rowid, key)| Hit { rowid, score: score_of(q.metric, key) })
             .collect()
     }
 
@@ -269,7 +268,35 @@ impl FlatIndex {
     }
 }
 
-/// The public score for a rank key (see [`FlatIndex::rank_key`]).
+/// The smallest rank key whose score passes `threshold` (scores are monotone in the key, so
+/// exactly the keys at or above it pass). `+inf` when none can.
+fn min_passing_key(metric: Metric, threshold: f32) -> f32 {
+    let passes = |key: f32| metric.passes(score_of(metric, key), threshold);
+    // A first guess from the inverse, then nudged to the exact boundary.
+    let mut key = match metric {
+        Metric::Euclidean if threshold < 0.0 => return f32::INFINITY,
+        Metric::Euclidean => -(threshold * threshold),
+        _ => threshold,
+    };
+    if !key.is_finite() {
+        key = if passes(f32::MIN) { f32::NEG_INFINITY } else { f32::MAX };
+    }
+    while !passes(key) {
+        if key == f32::MAX {
+            return f32::INFINITY;
+        }
+        key = key.next_up();
+    }
+    while key > f32::MIN && passes(key.next_down()) {
+        key = key.next_down();
+    }
+    if key == f32::MIN && passes(f32::NEG_INFINITY) {
+        return f32::NEG_INFINITY;
+    }
+    key
+}
+
+/// The public score for a rank key (see [`FlatIndex::rank_keys`]).
 #[inline]
 fn score_of(metric: Metric, key: f32) -> f32 {
     match metric {
@@ -351,6 +378,37 @@ mod tests {
             assert_eq!(ix.vector(r), Some(&row(r)[..]), "row {r}");
         }
         assert!((ix.norms[ix.slot_of[&40]] - (40.0 * (d as f32).sqrt())).abs() < 1e-2);
+    }
+
+    #[test]
+    fn threshold_as_a_key_keeps_exactly_the_passing_scores() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for metric in [Metric::Cosine, Metric::Dot, Metric::Euclidean] {
+            for _ in 0..2000 {
+                let t = (next() % 4000) as f32 / 1000.0 - 1.0;
+                let t = if next().is_multiple_of(2) { t } else { t * t * 1e3 };
+                let min = min_passing_key(metric, t);
+                for _ in 0..50 {
+                    let key = match metric {
+                        Metric::Euclidean => -((next() % 1_000_000) as f32 / 1e3),
+                        _ => (next() % 8000) as f32 / 1000.0 - 4.0,
+                    };
+                    // Probe the boundary too.
+                    for key in [key, min, min.next_down(), min.next_up()] {
+                        if key.is_finite() && (metric != Metric::Euclidean || key <= 0.0) {
+                            let passes = metric.passes(score_of(metric, key), t);
+                            assert_eq!(key >= min, passes, "{metric:?} t={t} key={key} min={min}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! In-memory search structures, rebuilt from the `vectors` table at open and updated only
-//! after a write has committed. The database stays the source of truth: any index here can
+//! In-memory search structures, loaded from the `vectors` and `embeddings` tables at open
+//! and updated only after a write has committed. The database stays the source of truth: any index here can
 //! be dropped and rebuilt from rows. Today there is the exact [`flat::FlatIndex`]; an ANN
 //! index (HNSW) and quantized arenas will live beside it and answer the same [`Query`].
 

@@ -9,7 +9,6 @@ struct Entry {
     /// Larger is better (the metric's score, negated where smaller is better).
     key: f32,
     rowid: i64,
-    slot: usize,
 }
 
 impl PartialEq for Entry {
@@ -42,11 +41,11 @@ impl TopK {
 
     /// Offers a candidate; cheap rejection when the heap is full and it is not better.
     #[inline]
-    pub fn offer(&mut self, key: f32, rowid: i64, slot: usize) {
+    pub fn offer(&mut self, key: f32, rowid: i64) {
         if self.k == 0 {
             return;
         }
-        let e = Entry { key, rowid, slot };
+        let e = Entry { key, rowid };
         if self.heap.len() < self.k {
             self.heap.push(e);
             return;
@@ -62,9 +61,9 @@ impl TopK {
         }
     }
 
-    /// The kept hits, best first, as (slot, rowid, key).
-    pub fn into_sorted(self) -> Vec<(usize, i64, f32)> {
+    /// The kept hits, best first, as (rowid, key).
+    pub fn into_sorted(self) -> Vec<(i64, f32)> {
         // `into_sorted_vec` is ascending by Ord, i.e. best first.
-        self.heap.into_sorted_vec().into_iter().map(|e| (e.slot, e.rowid, e.key)).collect()
+        self.heap.into_sorted_vec().into_iter().map(|e| (e.rowid, e.key)).collect()
     }
 }

@@ -6,7 +6,7 @@ pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
 #[cfg(target_arch = "x86_64")]
-pub mod x86;
+pub(crate) mod x86;
 
 /// Signature shared by every kernel: two slices of the same length in, one f32 out.
 pub type Kernel = fn(&[f32], &[f32]) -> f32;
@@ -81,11 +81,6 @@ pub fn per_row(kernel: Kernel, q: &[f32], rows: &[f32], out: &mut [f32]) {
     for (o, row) in out.iter_mut().zip(rows.chunks_exact(q.len().max(1))) {
         *o = kernel(q, row);
     }
-}
-
-/// Euclidean norm with the chosen dot kernel.
-pub fn norm(v: &[f32]) -> f32 {
-    (best().dot)(v, v).sqrt()
 }
 
 #[cfg(test)]

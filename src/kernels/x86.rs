@@ -4,19 +4,21 @@
 use std::arch::x86_64::*;
 
 /// Whether this CPU can run these kernels.
-pub fn available() -> bool {
+pub(crate) fn available() -> bool {
     is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
 }
 
-/// Dot product. Callers must have checked [`available`] (the kernel table does).
-pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+/// Dot product. Crate-private: it is sound only after [`available`] returned true, and the
+/// crate calls it only through the table `kernels::best` builds after that check.
+pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    // SAFETY: only reachable through `kernels::best`, which checked the CPU features.
+    // SAFETY: every caller in the crate (the table built by `kernels::best`, and the tests,
+    // which check `available` first) runs this only on a CPU with AVX2 and FMA.
     unsafe { dot_avx2(a, b) }
 }
 
 /// Squared Euclidean distance. Same contract as [`dot`].
-pub fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn l2_squared(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
     // SAFETY: as in `dot`.
     unsafe { l2_avx2(a, b) }

@@ -5,12 +5,13 @@
 //! never on the JS thread: a large batch insert or search leaves the event loop free. The
 //! database sits behind a mutex; the JS handler already sends one request at a time.
 //!
-//! Metadata and search options cross as JSON text (the JS side stringifies and parses), so
-//! both bindings read them with the same serde_json rules. Errors reject with a JS `Error`
-//! whose `code` is the API.md code.
+//! Results are the core's shapes as JS objects (the same as the wasm binding's); metadata
+//! crosses as JSON text both ways (the JS side stringifies and parses), and search options
+//! as JSON text, so both bindings read them with the same serde_json rules. Errors reject
+//! with a JS `Error` whose `code` is the API.md code.
 
 use crate::js_input::{self, SearchOptionsInput};
-use crate::{Config, Error, Packed, Record, SearchResult, Stats, VectorDb};
+use crate::{Config, Error, Hits, Info, Packed, Stats, StoredVector, VectorDb};
 use napi::bindgen_prelude::*;
 use napi::{Env, JsValue, Task};
 use napi_derive::napi;
@@ -117,10 +118,51 @@ impl ToJs for VectorDb {
     }
 }
 
+#[napi(object)]
+pub struct StatsOutput {
+    pub count: f64,
+    pub dimension: Option<u32>,
+    pub size: f64,
+    pub backend: String,
+    pub path: String,
+    pub persistent: bool,
+}
+
 impl ToJs for Stats {
-    type Js = String;
-    fn into_js(self, _: &Slot) -> napi::Result<String> {
-        serde_json::to_string(&self).map_err(|e| napi::Error::from_reason(e.to_string()))
+    type Js = StatsOutput;
+    fn into_js(self, _: &Slot) -> napi::Result<StatsOutput> {
+        Ok(StatsOutput {
+            count: self.count as f64,
+            dimension: self.dimension.map(|d| d as u32),
+            size: self.size as f64,
+            backend: self.backend.into(),
+            path: self.path,
+            persistent: self.persistent,
+        })
+    }
+}
+
+#[napi(object)]
+pub struct InfoOutput {
+    pub kernel: String,
+    pub index_bytes: f64,
+    pub journal_mode: String,
+    pub page_size: f64,
+    pub cache_size_kib: f64,
+    pub mmap_size: f64,
+}
+
+impl ToJs for Info {
+    type Js = InfoOutput;
+    fn into_js(self, _: &Slot) -> napi::Result<InfoOutput> {
+        Ok(InfoOutput {
+            kernel: self.kernel.into(),
+            index_bytes: self.index_bytes as f64,
+            journal_mode: self.journal_mode,
+            page_size: self.page_size as f64,
+            cache_size_kib: self.cache_size_kib as f64,
+            mmap_size: self.mmap_size as f64,
+        })
     }
 }
 
@@ -134,45 +176,26 @@ impl ToJs for Bytes {
     }
 }
 
-/// Search results, packed as the wasm binding packs them.
+/// Search results as the wasm binding returns them.
 #[napi(object)]
 pub struct SearchOutput {
     pub ids: Vec<String>,
     pub scores: Float64Array,
     pub dimension: u32,
     pub embeddings: Option<Float32Array>,
-    /// JSON text per hit (`null` when the hit has no metadata).
+    /// Stored JSON text per hit (`null` when the hit has no metadata).
     pub metadata: Vec<Option<String>>,
-}
-
-pub struct Hits {
-    hits: Vec<SearchResult>,
-    dimension: usize,
-    include_embedding: bool,
 }
 
 impl ToJs for Hits {
     type Js = SearchOutput;
     fn into_js(self, _: &Slot) -> napi::Result<SearchOutput> {
-        let n = self.hits.len();
-        let mut ids = Vec::with_capacity(n);
-        let mut scores = Vec::with_capacity(n);
-        let mut metadata = Vec::with_capacity(n);
-        let mut packed = Vec::with_capacity(if self.include_embedding { n * self.dimension } else { 0 });
-        for hit in self.hits {
-            ids.push(hit.id);
-            scores.push(f64::from(hit.score));
-            metadata.push(hit.metadata.map(|m| serde_json::Value::Object(m).to_string()));
-            if let Some(e) = hit.embedding {
-                packed.extend_from_slice(&e);
-            }
-        }
         Ok(SearchOutput {
-            ids,
-            scores: Float64Array::new(scores),
+            ids: self.ids,
+            scores: Float64Array::new(self.scores.into_iter().map(f64::from).collect()),
             dimension: self.dimension as u32,
-            embeddings: self.include_embedding.then(|| Float32Array::new(packed)),
-            metadata,
+            embeddings: self.embeddings.map(Float32Array::new),
+            metadata: self.metadata,
         })
     }
 }
@@ -181,18 +204,18 @@ impl ToJs for Hits {
 pub struct RecordOutput {
     pub id: String,
     pub embedding: Float32Array,
-    /// JSON text, absent when the vector has no metadata.
+    /// Stored JSON text, `null` when the vector has no metadata.
     pub metadata: Option<String>,
     pub timestamp: f64,
 }
 
-impl ToJs for Option<Record> {
+impl ToJs for Option<StoredVector> {
     type Js = Option<RecordOutput>;
     fn into_js(self, _: &Slot) -> napi::Result<Option<RecordOutput>> {
         Ok(self.map(|r| RecordOutput {
             id: r.id,
             embedding: Float32Array::new(r.embedding),
-            metadata: r.metadata.map(|m| serde_json::Value::Object(m).to_string()),
+            metadata: r.metadata,
             timestamp: r.timestamp as f64,
         }))
     }
@@ -228,28 +251,16 @@ impl NativeVectorDb {
     #[napi]
     pub fn insert_batch(
         &self,
-        env: Env,
         ids: Vec<Option<String>>,
         flat: Float32Array,
         lengths: Uint32Array,
         metadata: Vec<Option<String>>,
-    ) -> napi::Result<AsyncTask<Job<Vec<String>>>> {
-        let fail = |m: &str| sync_error(&env, Error::InvalidArgument(m.into()));
-        let n = lengths.len();
-        if ids.len() != n || metadata.len() != n {
-            return Err(fail("ids, lengths and metadata must have one entry per vector"));
-        }
-        let total: usize = lengths.iter().map(|&l| l as usize).sum();
-        if total != flat.len() {
-            return Err(fail("lengths do not add up to the packed vectors"));
-        }
+    ) -> AsyncTask<Job<Vec<String>>> {
         // Copied here, on the JS thread (one copy of the batch): the JS side may reuse its
         // buffers once we return.
         let flat = flat.to_vec();
         let lengths = lengths.to_vec();
-        Ok(Job::on_db(&self.slot, move |db| {
-            db.insert_packed(&Packed::new(&flat[..], &lengths)?, ids, metadata)
-        }))
+        Job::on_db(&self.slot, move |db| db.insert_packed(&Packed::new(&flat[..], &lengths)?, ids, metadata))
     }
 
     /// Exact search; `optionsJson` is the options object as JSON text.
@@ -269,19 +280,12 @@ impl NativeVectorDb {
                 .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}"))))?,
         };
         let options = input.into_options().map_err(|e| sync_error(&env, e))?;
-        Ok(Job::on_db(&self.slot, move |db| {
-            let hits = db.search(&query, k, &options)?;
-            Ok(Hits {
-                hits,
-                dimension: db.dimension().unwrap_or(0),
-                include_embedding: options.include_embedding,
-            })
-        }))
+        Ok(Job::on_db(&self.slot, move |db| db.search_hits(&query, k, &options)))
     }
 
     #[napi]
-    pub fn get(&self, id: String) -> AsyncTask<Job<Option<Record>>> {
-        Job::on_db(&self.slot, move |db| db.get(&id))
+    pub fn get(&self, id: String) -> AsyncTask<Job<Option<StoredVector>>> {
+        Job::on_db(&self.slot, move |db| db.get_stored(&id))
     }
 
     #[napi]
@@ -289,7 +293,6 @@ impl NativeVectorDb {
         Job::on_db(&self.slot, move |db| db.delete(&id))
     }
 
-    /// Stats as JSON text.
     #[napi]
     pub fn stats(&self) -> AsyncTask<Job<Stats>> {
         Job::on_db(&self.slot, |db| db.stats())
@@ -310,24 +313,9 @@ impl NativeVectorDb {
         }))
     }
 
-    /// What SQLite runs with, as JSON text (`{ journalMode, pageSize, cacheSizeKib, mmapSize }`).
+    /// `{ kernel, indexBytes, journalMode, pageSize, cacheSizeKib, mmapSize }`.
     #[napi]
-    pub fn storage_settings(&self) -> AsyncTask<Job<String>> {
-        Job::on_db(&self.slot, |db| {
-            let s = db.storage_settings()?;
-            serde_json::to_string(&s).map_err(|e| Error::Internal(e.to_string()))
-        })
-    }
-
-    /// Name of the similarity kernels in use (`avx2+fma` or `scalar`).
-    #[napi]
-    pub fn kernel_name(&self) -> String {
-        crate::kernels::best().name.to_string()
-    }
-
-    /// Bytes held by the search index.
-    #[napi]
-    pub fn index_bytes(&self) -> f64 {
-        self.slot.lock().ok().and_then(|db| db.as_ref().map(|db| db.index_bytes() as f64)).unwrap_or(0.0)
+    pub fn info(&self) -> AsyncTask<Job<Info>> {
+        Job::on_db(&self.slot, |db| db.info())
     }
 }

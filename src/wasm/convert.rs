@@ -8,22 +8,25 @@ use wasm_bindgen::prelude::*;
 
 pub type JsResult<T> = Result<T, JsValue>;
 
-/// A JS `Error` with `.code` set to the error's API.md code.
-pub fn js_error(e: &Error) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
-    err.set_name("VectorDBError");
-    let _ = Reflect::set(&err, &"code".into(), &e.code().into());
-    err.into()
+/// A JS `Error` named `VectorDBError` with `.code` set to the error's API.md code, so that
+/// binding methods end in `?`.
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        let err = js_sys::Error::new(&e.to_string());
+        err.set_name("VectorDBError");
+        let _ = Reflect::set(&err, &"code".into(), &e.code().into());
+        err.into()
+    }
 }
 
 pub fn invalid_argument(message: &str) -> JsValue {
-    js_error(&Error::InvalidArgument(message.to_string()))
+    Error::InvalidArgument(message.to_string()).into()
 }
 
 /// Serializes plain data (objects as JS objects, not Maps).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
-    value.serialize(&ser).map_err(|e| js_error(&Error::Internal(e.to_string())))
+    value.serialize(&ser).map_err(|e| Error::Internal(e.to_string()).into())
 }
 
 pub fn config(value: JsValue) -> JsResult<Config> {
@@ -61,7 +64,7 @@ pub fn metadata(value: JsValue) -> JsResult<Option<String>> {
 
 /// `k` must be a positive integer (as a JS number).
 pub fn k(value: &JsValue) -> JsResult<usize> {
-    crate::js_input::k_from_f64(value.as_f64().unwrap_or(f64::NAN)).map_err(|e| js_error(&e))
+    Ok(crate::js_input::k_from_f64(value.as_f64().unwrap_or(f64::NAN))?)
 }
 
 pub fn search_options(value: JsValue) -> JsResult<SearchOptions> {
@@ -71,5 +74,5 @@ pub fn search_options(value: JsValue) -> JsResult<SearchOptions> {
         serde_wasm_bindgen::from_value(value)
             .map_err(|e| invalid_argument(&format!("bad search options: {e}")))?
     };
-    o.into_options().map_err(|e| js_error(&e))
+    Ok(o.into_options()?)
 }

@@ -5,7 +5,7 @@ mod convert;
 pub mod opfs;
 
 use crate::{Config, Floats, Packed, VectorDb};
-use convert::{js_error, to_js, JsResult};
+use convert::{to_js, JsResult};
 use js_sys::{Array, Float32Array, Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -38,11 +38,11 @@ pub async fn open_database(config: JsValue, persist: bool, data: Option<Vec<u8>>
             Ok(db) => Ok(WasmVectorDb { db, pool: Some(pool) }),
             Err(e) => {
                 pool.release();
-                Err(js_error(&e))
+                Err(e.into())
             }
         }
     } else {
-        let db = open(config, None, false).map_err(|e| js_error(&e))?;
+        let db = open(config, None, false)?;
         Ok(WasmVectorDb { db, pool: None })
     }
 }
@@ -63,108 +63,71 @@ impl WasmVectorDb {
         lengths: &[u32],
         metadata: Array,
     ) -> JsResult<Array> {
-        let n = lengths.len();
-        if ids.length() as usize != n || metadata.length() as usize != n {
-            return Err(convert::invalid_argument(
-                "ids, lengths and metadata must have one entry per vector",
-            ));
-        }
         let ids = ids.iter().map(convert::optional_id).collect::<JsResult<Vec<_>>>()?;
         let metadata = metadata.iter().map(convert::metadata).collect::<JsResult<Vec<_>>>()?;
-        let source = Packed::new(flat, lengths).map_err(|e| js_error(&e))?;
-        let out = self.db.insert_packed(&source, ids, metadata).map_err(|e| js_error(&e))?;
+        let out = self.db.insert_packed(&Packed::new(flat, lengths)?, ids, metadata)?;
         Ok(out.into_iter().map(JsValue::from).collect())
     }
 
     /// Searches. Returns `{ ids, scores: Float64Array, dimension, embeddings: Float32Array |
-    /// null (k rows packed), metadata: (object|undefined)[] }` — packed so the worker can
-    /// transfer the buffers instead of copying them.
+    /// null (the hits' vectors end to end), metadata: (string | null)[] (stored JSON text) }`:
+    /// packed so the worker can transfer the buffers instead of copying them.
     pub fn search(&self, query: &[f32], k: JsValue, options: JsValue) -> JsResult<Object> {
-        let k = convert::k(&k)?;
-        let options = convert::search_options(options)?;
-        let hits = self.db.search(query, k, &options).map_err(|e| js_error(&e))?;
-        let ids = Array::new_with_length(hits.len() as u32);
-        let scores = Float64Array::new_with_length(hits.len() as u32);
-        let metadata = Array::new_with_length(hits.len() as u32);
-        let dim = self.db.dimension().unwrap_or(0);
-        let mut packed = Vec::with_capacity(if options.include_embedding { hits.len() * dim } else { 0 });
-        for (i, hit) in hits.iter().enumerate() {
-            ids.set(i as u32, JsValue::from_str(&hit.id));
-            scores.set_index(i as u32, f64::from(hit.score));
-            if let Some(m) = &hit.metadata {
-                metadata.set(i as u32, to_js(m)?);
-            }
-            if let Some(e) = &hit.embedding {
-                packed.extend_from_slice(e);
-            }
-        }
+        let hits = self.db.search_hits(query, convert::k(&k)?, &convert::search_options(options)?)?;
         let out = Object::new();
-        set(&out, "ids", &ids)?;
-        set(&out, "scores", &scores)?;
-        set(&out, "dimension", &JsValue::from(dim as u32))?;
-        let embeddings =
-            if options.include_embedding { Float32Array::from(&packed[..]).into() } else { JsValue::NULL };
+        set(&out, "ids", &hits.ids.iter().map(|id| JsValue::from_str(id)).collect::<Array>())?;
+        let scores: Vec<f64> = hits.scores.iter().map(|&s| f64::from(s)).collect();
+        set(&out, "scores", &Float64Array::from(&scores[..]))?;
+        set(&out, "dimension", &JsValue::from(hits.dimension as u32))?;
+        let embeddings = hits.embeddings.as_deref().map_or(JsValue::NULL, |e| Float32Array::from(e).into());
         set(&out, "embeddings", &embeddings)?;
-        set(&out, "metadata", &metadata)?;
+        set(&out, "metadata", &hits.metadata.iter().map(|m| optional_text(m.as_deref())).collect::<Array>())?;
         Ok(out)
     }
 
-    /// `{ id, embedding: Float32Array, metadata?, timestamp }` or `null`.
+    /// `{ id, embedding: Float32Array, metadata: string | null, timestamp }` or `null`.
     pub fn get(&self, id: JsValue) -> JsResult<JsValue> {
-        let id = convert::id(&id)?;
-        let Some(record) = self.db.get(&id).map_err(|e| js_error(&e))? else { return Ok(JsValue::NULL) };
+        let Some(v) = self.db.get_stored(&convert::id(&id)?)? else { return Ok(JsValue::NULL) };
         let out = Object::new();
-        set(&out, "id", &JsValue::from_str(&record.id))?;
-        set(&out, "embedding", &Float32Array::from(&record.embedding[..]))?;
-        if let Some(m) = &record.metadata {
-            set(&out, "metadata", &to_js(m)?)?;
-        }
-        set(&out, "timestamp", &JsValue::from(record.timestamp as f64))?;
+        set(&out, "id", &JsValue::from_str(&v.id))?;
+        set(&out, "embedding", &Float32Array::from(&v.embedding[..]))?;
+        set(&out, "metadata", &optional_text(v.metadata.as_deref()))?;
+        set(&out, "timestamp", &JsValue::from(v.timestamp as f64))?;
         Ok(out.into())
     }
 
     /// `true` when a vector was deleted.
     pub fn delete(&mut self, id: JsValue) -> JsResult<bool> {
-        let id = convert::id(&id)?;
-        self.db.delete(&id).map_err(|e| js_error(&e))
+        Ok(self.db.delete(&convert::id(&id)?)?)
     }
 
     /// `{ count, dimension, size, backend, path, persistent }`.
     pub fn stats(&self) -> JsResult<JsValue> {
-        to_js(&self.db.stats().map_err(|e| js_error(&e))?)
+        to_js(&self.db.stats()?)
     }
 
     /// The whole database file (a consistent snapshot).
     pub fn export(&mut self) -> JsResult<Vec<u8>> {
-        self.db.export().map_err(|e| js_error(&e))
+        Ok(self.db.export()?)
     }
 
     /// Closes the database and releases its OPFS files for other tabs.
     pub fn close(&mut self) -> JsResult<()> {
-        let result = self.db.close().map_err(|e| js_error(&e));
+        let result = self.db.close();
         if let Some(pool) = self.pool.take() {
             pool.release();
         }
-        result
+        Ok(result?)
     }
 
-    /// `{ journalMode, pageSize, cacheSizeKib, mmapSize }`: what SQLite runs with.
-    #[wasm_bindgen(js_name = storageSettings)]
-    pub fn storage_settings(&self) -> JsResult<JsValue> {
-        to_js(&self.db.storage_settings().map_err(|e| js_error(&e))?)
+    /// `{ kernel, indexBytes, journalMode, pageSize, cacheSizeKib, mmapSize }`.
+    pub fn info(&self) -> JsResult<JsValue> {
+        to_js(&self.db.info()?)
     }
+}
 
-    /// Name of the similarity kernels in use (`simd128` or `scalar`).
-    #[wasm_bindgen(js_name = kernelName)]
-    pub fn kernel_name(&self) -> String {
-        crate::kernels::best().name.to_string()
-    }
-
-    /// Bytes of wasm memory held by the search index.
-    #[wasm_bindgen(js_name = indexBytes)]
-    pub fn index_bytes(&self) -> f64 {
-        self.db.index_bytes() as f64
-    }
+fn optional_text(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from_str)
 }
 
 /// A batch still in JS memory: the core copies from it a segment at a time.

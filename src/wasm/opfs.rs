@@ -2,7 +2,7 @@
 //! path, in its own directory, so that two databases never share (or lock) each other's
 //! files. Only works in a dedicated worker.
 
-use super::convert::{js_error, JsResult};
+use super::convert::JsResult;
 use crate::Error;
 use sqlite_wasm_vfs::sahpool::{install, OpfsSAHError, OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil};
 use wasm_bindgen::JsValue;
@@ -68,5 +68,5 @@ fn map_error(e: OpfsSAHError) -> JsValue {
         _ if text.contains("QuotaExceededError") => Error::QuotaExceeded(text),
         _ => Error::Internal(format!("OPFS: {text}")),
     };
-    js_error(&err)
+    err.into()
 }
