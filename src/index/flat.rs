@@ -9,10 +9,10 @@
 //! with [`FlatIndex::truncate`]: a batch is staged straight into the arena, written to SQLite
 //! from there, and the arena is cut back if the transaction fails.
 
+use super::score::{min_passing_key, rank_keys, score_of};
 use super::topk::TopK;
 use super::{Hit, Query};
 use crate::kernels::{self, Kernels};
-use crate::metric::Metric;
 use std::collections::HashMap;
 
 /// Bytes aimed at per segment.
@@ -113,9 +113,9 @@ impl FlatIndex {
         let room = (space.len() / d).min(max);
         let n = fill(&mut space[..room * d])?;
         assert!(n <= room, "fill wrote more rows than it was given");
-        let norm = self.kernels.dot;
+        let kernels = self.kernels;
         let space = &self.segments.last().expect("a segment")[(start & (self.segment_rows() - 1)) * d..];
-        self.norms.extend(space.chunks_exact(d).take(n).map(|row| norm(row, row).sqrt()));
+        self.norms.extend(space.chunks_exact(d).take(n).map(|row| super::score::norm(&kernels, row)));
         for i in 0..n {
             let rowid = first_rowid + i as i64;
             self.slot_of.insert(rowid, start + i);
@@ -212,7 +212,7 @@ impl FlatIndex {
         // Scores `rows` (consecutive slots from `first`) and offers them.
         let mut scan = |first: usize, rows: &[f32], keys: &mut [f32]| {
             let keys = &mut keys[..rows.len() / d];
-            self.rank_keys(q.metric, q.vector, query_norm, first, rows, keys);
+            rank_keys(&self.kernels, q.metric, q.vector, query_norm, rows, &self.norms[first..], keys);
             for (j, &key) in keys.iter().enumerate() {
                 if key >= min_key {
                     top.offer(key, self.rowids[first + j]);
@@ -238,76 +238,12 @@ impl FlatIndex {
             .map(|(rowid, key)| Hit { rowid, score: score_of(q.metric, key) })
             .collect()
     }
-
-    /// Rank keys (larger is better) of consecutive slots from `first`: cosine and dot as
-    /// they are, euclidean as -distance².
-    #[inline]
-    fn rank_keys(
-        &self,
-        metric: Metric,
-        query: &[f32],
-        query_norm: f32,
-        first: usize,
-        rows: &[f32],
-        keys: &mut [f32],
-    ) {
-        match metric {
-            Metric::Dot => (self.kernels.dot_block)(query, rows, keys),
-            Metric::Euclidean => {
-                (self.kernels.l2_block)(query, rows, keys);
-                keys.iter_mut().for_each(|k| *k = -*k);
-            }
-            Metric::Cosine => {
-                (self.kernels.dot_block)(query, rows, keys);
-                for (k, &norm) in keys.iter_mut().zip(&self.norms[first..]) {
-                    let denom = query_norm * norm;
-                    *k = if denom == 0.0 { 0.0 } else { (*k / denom).clamp(-1.0, 1.0) };
-                }
-            }
-        }
-    }
-}
-
-/// The smallest rank key whose score passes `threshold` (scores are monotone in the key, so
-/// exactly the keys at or above it pass). `+inf` when none can.
-fn min_passing_key(metric: Metric, threshold: f32) -> f32 {
-    let passes = |key: f32| metric.passes(score_of(metric, key), threshold);
-    // A first guess from the inverse, then nudged to the exact boundary.
-    let mut key = match metric {
-        Metric::Euclidean if threshold < 0.0 => return f32::INFINITY,
-        Metric::Euclidean => -(threshold * threshold),
-        _ => threshold,
-    };
-    if !key.is_finite() {
-        key = if passes(f32::MIN) { f32::NEG_INFINITY } else { f32::MAX };
-    }
-    while !passes(key) {
-        if key == f32::MAX {
-            return f32::INFINITY;
-        }
-        key = key.next_up();
-    }
-    while key > f32::MIN && passes(key.next_down()) {
-        key = key.next_down();
-    }
-    if key == f32::MIN && passes(f32::NEG_INFINITY) {
-        return f32::NEG_INFINITY;
-    }
-    key
-}
-
-/// The public score for a rank key (see [`FlatIndex::rank_keys`]).
-#[inline]
-fn score_of(metric: Metric, key: f32) -> f32 {
-    match metric {
-        Metric::Euclidean => (-key).max(0.0).sqrt(),
-        _ => key,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metric::Metric;
 
     fn index(rows: &[(i64, Vec<f32>)]) -> FlatIndex {
         let mut ix = FlatIndex::with_capacity(rows[0].1.len(), rows.len());
@@ -378,37 +314,6 @@ mod tests {
             assert_eq!(ix.vector(r), Some(&row(r)[..]), "row {r}");
         }
         assert!((ix.norms[ix.slot_of[&40]] - (40.0 * (d as f32).sqrt())).abs() < 1e-2);
-    }
-
-    #[test]
-    fn threshold_as_a_key_keeps_exactly_the_passing_scores() {
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        for metric in [Metric::Cosine, Metric::Dot, Metric::Euclidean] {
-            for _ in 0..2000 {
-                let t = (next() % 4000) as f32 / 1000.0 - 1.0;
-                let t = if next().is_multiple_of(2) { t } else { t * t * 1e3 };
-                let min = min_passing_key(metric, t);
-                for _ in 0..50 {
-                    let key = match metric {
-                        Metric::Euclidean => -((next() % 1_000_000) as f32 / 1e3),
-                        _ => (next() % 8000) as f32 / 1000.0 - 4.0,
-                    };
-                    // Probe the boundary too.
-                    for key in [key, min, min.next_down(), min.next_up()] {
-                        if key.is_finite() && (metric != Metric::Euclidean || key <= 0.0) {
-                            let passes = metric.passes(score_of(metric, key), t);
-                            assert_eq!(key >= min, passes, "{metric:?} t={t} key={key} min={min}");
-                        }
-                    }
-                }
-            }
-        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! index (HNSW) and quantized arenas will live beside it and answer the same [`Query`].
 
 pub mod flat;
+pub mod score;
 mod topk;
 
 use crate::metric::Metric;

@@ -2,6 +2,7 @@
 //! `simd128` on wasm32 (compile time, the crate is built with `+simd128`), AVX2+FMA on
 //! x86_64 (run time, detected once). Every fast kernel is tested against the scalar one.
 
+pub mod codes;
 pub mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
