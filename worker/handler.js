@@ -36,10 +36,7 @@ export function createHandler(wasm, env) {
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
     export: () => open().export(),
-    async info() {
-      const d = open();
-      return { kernel: d.kernelName(), indexBytes: d.indexBytes(), ...(await d.storageSettings()) };
-    },
+    info: () => open().info(),
     async close() {
       if (!db) return;
       try {

@@ -121,7 +121,8 @@ impl ToJs for VectorDb {
 #[napi(object)]
 pub struct StatsOutput {
     pub count: f64,
-    pub dimension: Option<u32>,
+    /// `null` (not undefined) until the dimension is known, as the wasm binding reports it.
+    pub dimension: Either<u32, Null>,
     pub size: f64,
     pub backend: String,
     pub path: String,
@@ -133,7 +134,7 @@ impl ToJs for Stats {
     fn into_js(self, _: &Slot) -> napi::Result<StatsOutput> {
         Ok(StatsOutput {
             count: self.count as f64,
-            dimension: self.dimension.map(|d| d as u32),
+            dimension: self.dimension.map_or(Either::B(Null), |d| Either::A(d as u32)),
             size: self.size as f64,
             backend: self.backend.into(),
             path: self.path,

@@ -186,7 +186,9 @@ export class VectorDB {
     for (let i = 0; i < ids.length; i++) {
       const hit = { id: ids[i], score: scores[i] };
       if (embeddings) hit.embedding = embeddings.subarray(i * dimension, (i + 1) * dimension);
-      if (metadata[i] !== undefined) hit.metadata = metadata[i];
+      // Stored JSON text, parsed here once: key order, every digit and big integers come
+      // back as JSON.parse(JSON.stringify(value)) gives them, on every backend.
+      if (metadata[i] != null) hit.metadata = JSON.parse(metadata[i]);
       out[i] = hit;
     }
     return out;
@@ -194,7 +196,12 @@ export class VectorDB {
 
   async get(id) {
     checkId(id, 'id');
-    return this.#call('get', { id });
+    const r = await this.#call('get', { id });
+    if (!r) return null;
+    const out = { id: r.id, embedding: r.embedding };
+    if (r.metadata != null) out.metadata = JSON.parse(r.metadata);
+    out.timestamp = r.timestamp;
+    return out;
   }
 
   async delete(id) {

@@ -1,6 +1,7 @@
 // The native Node-API addon (built from the same crate with `--features node`), adapted to
-// the shape of the wasm binding so that handler.js drives either one. Node only: Deno and
-// Bun reach it through node:module too, and fall back to wasm where it cannot load.
+// the shape of the wasm binding so that handler.js drives either one. It loads wherever
+// node:module's require does: Node, and Deno and Bun through their Node compatibility
+// (which fall back to wasm where it cannot load).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -30,8 +31,6 @@ export function loadNative() {
   return loaded;
 }
 
-const fromJson = (s) => (s === undefined || s === null ? undefined : JSON.parse(s));
-
 function adapt(addon) {
   return {
     async openDatabase(config, _persist, data) {
@@ -41,7 +40,8 @@ function adapt(addon) {
   };
 }
 
-/** One open database; the same methods and results as the wasm binding's WasmVectorDb. */
+/** One open database: the addon's methods, with the two conversions the wasm binding does
+ * not need (search options cross as JSON text; the exported Buffer as a plain Uint8Array). */
 class NativeDatabase {
   #db;
 
@@ -53,26 +53,20 @@ class NativeDatabase {
     return this.#db.insertBatch(ids, flat, lengths, metadata);
   }
 
-  async search(query, k, options) {
-    const r = await this.#db.search(query, k, options == null ? undefined : JSON.stringify(options));
-    return { ids: r.ids, scores: r.scores, dimension: r.dimension, embeddings: r.embeddings ?? null, metadata: r.metadata.map(fromJson) };
+  search(query, k, options) {
+    return this.#db.search(query, k, options == null ? undefined : JSON.stringify(options));
   }
 
-  async get(id) {
-    const r = await this.#db.get(id);
-    if (!r) return null;
-    const out = { id: r.id, embedding: r.embedding };
-    if (r.metadata != null) out.metadata = JSON.parse(r.metadata);
-    out.timestamp = r.timestamp;
-    return out;
+  get(id) {
+    return this.#db.get(id);
   }
 
   delete(id) {
     return this.#db.delete(id);
   }
 
-  async stats() {
-    return JSON.parse(await this.#db.stats());
+  stats() {
+    return this.#db.stats();
   }
 
   async export() {
@@ -84,15 +78,7 @@ class NativeDatabase {
     return this.#db.close();
   }
 
-  async storageSettings() {
-    return JSON.parse(await this.#db.storageSettings());
-  }
-
-  kernelName() {
-    return this.#db.kernelName();
-  }
-
-  indexBytes() {
-    return this.#db.indexBytes();
+  info() {
+    return this.#db.info();
   }
 }
