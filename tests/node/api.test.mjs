@@ -507,6 +507,25 @@ describe(`[${backend}] backend`, () => {
       for (const [i, id] of batch.entries()) sameF32((await db.get(id)).embedding, [1, i], id);
       // undefined id is the same as absent
       assert.match(await db.insert({ id: undefined, embedding: [5, 5] }), UUID);
+      // RFC 9562 version 7, in generation order (time-ordered keys keep inserts fast).
+      for (const id of all) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const generated = [...single, ...batch, mixed[0], mixed[2]];
+      assert.deepEqual([...generated].sort(), generated, 'ids sort in generation order');
+      await db.close();
+    });
+
+    test('metadata round-trips exactly: key order, every digit, integers beyond 2^53', async () => {
+      const db = await open();
+      const metadata = { z: 1, a: { y: 0.1 + 0.2, b: [1e-320, 2 ** 60 + 2 ** 8, -(2 ** 53) - 2] }, m: null, big: 12345678901234567890, e: 5e-324 };
+      await db.insert({ id: 'm', embedding: [1, 0], metadata });
+      const expected = JSON.parse(JSON.stringify(metadata));
+      const got = (await db.get('m')).metadata;
+      assert.deepStrictEqual(got, expected);
+      assert.deepEqual(Object.keys(got), ['z', 'a', 'm', 'big', 'e']);
+      assert.deepEqual(Object.keys(got.a), ['y', 'b']);
+      const [hit] = await db.search([1, 0], 1);
+      assert.deepStrictEqual(hit.metadata, expected);
+      assert.deepEqual(Object.keys(hit.metadata), ['z', 'a', 'm', 'big', 'e']);
       await db.close();
     });
 
