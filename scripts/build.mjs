@@ -1,20 +1,22 @@
 // Builds everything `npm start` and `npm test` need:
 //   1. the wasm (cargo, release, +simd128 from .cargo/config.toml);
-//   2. wasm-bindgen glue: web target into dist/, Node ESM target into dist/node/;
+//   2. wasm-bindgen glue, generated into js/ where the sources import it: web target as
+//      js/sqlite_vector_wasm.js, Node ESM target into js/node/ (git-ignored);
 //   3. wasm-opt -O3 when binaryen is installed;
-//   3b. the native Node addon (cargo, profile `node`, feature `node`) into dist/native/
+//   3b. the native Node addon (cargo, profile `node`, feature `node`) into js/native/
 //      (skipped with --no-native);
-//   4. the JS client, worker and types copied beside them (plain ES modules, no bundling:
-//      dist/ loads from any static server with <script type="module">);
+//   4. js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
+//      static server with <script type="module">);
 //   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.
 // Steps whose inputs did not change are skipped.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
+const js = join(root, 'js');
 const args = new Set(process.argv.slice(2));
 const log = (m) => console.log(`\x1b[1m[build]\x1b[0m ${m}`);
 const run = (cmd, argv, opts = {}) => execFileSync(cmd, argv, { cwd: root, stdio: 'inherit', ...opts });
@@ -24,10 +26,10 @@ log('cargo build --target wasm32-unknown-unknown --release');
 run('cargo', ['build', '--quiet', '--lib', '--target', 'wasm32-unknown-unknown', '--release']);
 const raw = join(root, 'target/wasm32-unknown-unknown/release/sqlite_vector.wasm');
 
-mkdirSync(join(dist, 'node'), { recursive: true });
+mkdirSync(join(js, 'node'), { recursive: true });
 const targets = [
-  { target: 'web', out: dist },
-  { target: 'experimental-nodejs-module', out: join(dist, 'node') },
+  { target: 'web', out: js },
+  { target: 'experimental-nodejs-module', out: join(js, 'node') },
 ];
 for (const { target, out } of targets) {
   const wasm = join(out, 'sqlite_vector_wasm_bg.wasm');
@@ -54,19 +56,15 @@ if (!args.has('--no-native')) {
   log('cargo build --profile node --features node (the Node-API addon)');
   run('cargo', ['build', '--quiet', '--lib', '--profile', 'node', '--features', 'node']);
   const lib = { darwin: 'libsqlite_vector.dylib', win32: 'sqlite_vector.dll' }[process.platform] ?? 'libsqlite_vector.so';
-  mkdirSync(join(dist, 'native'), { recursive: true });
+  mkdirSync(join(js, 'native'), { recursive: true });
   // The name native.js looks for: one file per platform, so several can ship side by side.
-  copyFileSync(join(root, 'target/node', lib), join(dist, 'native', `sqlite_vector.${process.platform}-${process.arch}.node`));
+  copyFileSync(join(root, 'target/node', lib), join(js, 'native', `sqlite_vector.${process.platform}-${process.arch}.node`));
 }
 
-log('copying the client, worker and types into dist/');
-for (const dir of ['www/lib', 'worker']) {
-  for (const f of readdirSync(join(root, dir))) {
-    if (f.endsWith('.js') || f.endsWith('.d.ts')) copyFileSync(join(root, dir, f), join(dist, f));
-  }
-}
 // The Node entry imports the node glue; the browser entry never does.
-rmSync(join(dist, 'node', 'package.json'), { force: true });
+rmSync(join(js, 'node', 'package.json'), { force: true });
+log('js/ -> dist/');
+cpSync(js, dist, { recursive: true });
 
 if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
   const { convertFashionMnist } = await import('./fashion-mnist.mjs');

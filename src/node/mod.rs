@@ -1,5 +1,5 @@
 //! The Node-API addon (feature `node`): a thin skin over [`crate::VectorDb`] with the same
-//! shape as the wasm binding, so `worker/handler.js` drives either one.
+//! shape as the wasm binding, so `js/dispatcher.js` drives either one (`js/binding.d.ts`).
 //!
 //! Every call that touches the database runs on libuv's thread pool (a napi `AsyncTask`),
 //! never on the JS thread: a large batch insert or search leaves the event loop free. The

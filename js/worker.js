@@ -2,7 +2,7 @@
 // `{id, op, args}` with `{id, ok, result | error: {code, message}}`. Sends `{type: 'ready'}`
 // (or `{type: 'ready', error}`) once before anything else.
 import init, * as wasm from './sqlite_vector_wasm.js';
-import { createHandler, toEnvelope, transferablesOf } from './handler.js';
+import { createDispatcher, toEnvelope, transferablesOf } from './dispatcher.js';
 
 /** One holder per database across every tab of the origin (Web Locks), asked without waiting. */
 function acquire(path) {
@@ -36,7 +36,7 @@ self.onmessage = (event) => (handle ? answer(event.data) : pending.push(event.da
 
 init().then(
   () => {
-    handle = createHandler(wasm, { persist: true, acquire });
+    handle = createDispatcher(wasm, { persist: true, acquire });
     postMessage({ type: 'ready' });
     pending.splice(0).forEach(answer);
   },

@@ -7,11 +7,11 @@ const fail = (code, message) => {
   throw new VectorDBError(code, message);
 };
 
-/** Copies a vector into a new Float32Array, rejecting anything that is not numbers. */
 /** A typed array of numbers (not a DataView, not BigInt). */
 const isNumberArrayView = (v) =>
   ArrayBuffer.isView(v) && !(v instanceof DataView) && !(v instanceof BigInt64Array) && !(v instanceof BigUint64Array);
 
+/** Copies a vector into a new Float32Array, rejecting anything that is not numbers. */
 export function toFloat32(v, what) {
   if (v instanceof Float32Array) return new Float32Array(v);
   if (isNumberArrayView(v)) return Float32Array.from(v);

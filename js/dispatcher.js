@@ -1,15 +1,17 @@
-// Dispatches `{op, args}` requests to the wasm VectorDb. Shared by the browser worker (over
-// postMessage) and the Node entry (in process). Requests run strictly one after another:
-// the connection is single-threaded and order must follow the caller's.
+// The dispatcher: runs `{op, args}` requests against one open database of either binding
+// (the wasm build, or the native addon adapted by native.js; both satisfy binding.d.ts).
+// Shared by the browser worker (requests over postMessage) and the Node entry (in process).
+// Requests run strictly one after another: the connection is single-threaded and order must
+// follow the caller's.
 
 /**
- * @param {object} wasm the binding: the wasm-bindgen module, or the native addon adapted by
- *   www/lib/native.js (both export `openDatabase(config, persist, data?)`)
+ * @param {import('./binding').Binding} binding
  * @param {{ persist: boolean, acquire?: (path: string) => Promise<() => void> }} env
  *   `persist`: store in OPFS; `acquire`: takes the cross-tab lock for a path, resolving to
  *   its release function, or rejecting with `{code: 'LOCKED'}`.
  */
-export function createHandler(wasm, env) {
+export function createDispatcher(binding, env) {
+  /** @type {import('./binding').Database | null} */
   let db = null;
   let release = null;
   let queue = Promise.resolve();
@@ -22,7 +24,7 @@ export function createHandler(wasm, env) {
       const persist = env.persist && path !== ':memory:';
       if (persist && env.acquire) release = await env.acquire(path);
       try {
-        db = await wasm.openDatabase(rest, persist, data ?? undefined);
+        db = await binding.openDatabase(rest, persist, data ?? undefined);
       } catch (e) {
         release?.();
         release = null;

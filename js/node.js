@@ -4,17 +4,17 @@
 import * as wasm from './node/sqlite_vector_wasm.js';
 import { VectorDB, normalizeConfig } from './client.js';
 import { VectorDBError, ErrorCode } from './errors.js';
-import { createHandler } from './handler.js';
+import { createDispatcher } from './dispatcher.js';
 import { loadNative } from './native.js';
 
 export { VectorDB, VectorDBError, ErrorCode };
 
-/** Runs the worker's request handler in process, with postMessage's cloning rules. */
+/** Runs the worker's dispatcher in process, with postMessage's cloning rules. */
 class InProcessTransport {
   #handle;
 
   constructor(binding, persist) {
-    this.#handle = createHandler(binding, { persist });
+    this.#handle = createDispatcher(binding, { persist });
   }
 
   async call(op, args) {

@@ -1,5 +1,5 @@
 // The native Node-API addon (built from the same crate with `--features node`), adapted to
-// the shape of the wasm binding so that handler.js drives either one. It loads wherever
+// the shape of the wasm binding so that dispatcher.js drives either one (see binding.d.ts). It loads wherever
 // node:module's require does: Node, and Deno and Bun through their Node compatibility
 // (which fall back to wasm where it cannot load).
 import { createRequire } from 'node:module';
