@@ -204,22 +204,43 @@ impl FlatIndex {
         const BLOCK: usize = 64;
         let d = self.dimension;
         let expected = q.candidates.map_or(self.len(), <[i64]>::len);
+        debug_assert!(q.candidates.is_none_or(|c| c.is_sorted()), "candidates come sorted");
         let mut top = TopK::new(q.k, expected);
         let query_norm = (self.kernels.dot)(q.vector, q.vector).sqrt();
         let mut keys = [0f32; BLOCK];
         // The threshold as a rank key, so that rows are tested on the key alone.
         let min_key = q.threshold.map_or(f32::NEG_INFINITY, |t| min_passing_key(q.metric, t));
         // Scores `rows` (consecutive slots from `first`) and offers them.
+        // A large candidate set is scanned like no filter (in blocks), testing each row's
+        // rowid against a bitset: cheaper than finding each candidate's slot.
+        let allowed: Option<Vec<u64>> = match q.candidates {
+            Some(rowids) if rowids.len() * 4 > self.len() => {
+                let max = rowids.last().map_or(0, |&r| r.max(0) as usize);
+                let mut bits = vec![0u64; max / 64 + 1];
+                for &r in rowids.iter().filter(|&&r| r >= 0) {
+                    bits[r as usize / 64] |= 1 << (r as usize % 64);
+                }
+                Some(bits)
+            }
+            _ => None,
+        };
+        let allows = |rowid: i64| match &allowed {
+            None => true,
+            Some(bits) => {
+                let r = rowid as usize;
+                bits.get(r / 64).is_some_and(|w| w >> (r % 64) & 1 == 1)
+            }
+        };
         let mut scan = |first: usize, rows: &[f32], keys: &mut [f32]| {
             let keys = &mut keys[..rows.len() / d];
             rank_keys(&self.kernels, q.metric, q.vector, query_norm, rows, &self.norms[first..], keys);
             for (j, &key) in keys.iter().enumerate() {
-                if key >= min_key {
+                if key >= min_key && allows(self.rowids[first + j]) {
                     top.offer(key, self.rowids[first + j]);
                 }
             }
         };
-        match q.candidates {
+        match q.candidates.filter(|_| allowed.is_none()) {
             None => {
                 for (first, segment) in self.filled_segments() {
                     for (b, rows) in segment.chunks(BLOCK * d).enumerate() {
