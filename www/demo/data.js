@@ -1,13 +1,19 @@
-// Data: the converted Fashion-MNIST files (scripts/fashion-mnist.mjs). Labels come before
-// the pixels, so reading a prefix of the file is enough for the first n images: the file is
+// The converted Fashion-MNIST files (scripts/fashion-mnist.mjs). Labels come before the
+// pixels, so reading a prefix of the file is enough for the first n images: the file is
 // streamed and the download stops as soon as those are in.
-import { DIM, SIDE, demo } from './page.js';
+export const SIDE = 28;
+export const DIM = SIDE * SIDE;
+export const CLASSES = [
+  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
+  'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+];
+const DATA_MAGIC = 'FMN1';
+const DATA_HEADER = 16;
 
-export const DATA_MAGIC = 'FMN1';
-export const DATA_HEADER = 16;
+const datasets = new Map(); // split -> { n, total, labels, pixels }
 
-export const datasets = new Map(); // split -> { n, total, labels, pixels }
-
+/** The first n images of a split ('train' or 't10k'); fewer if the split is smaller, more if an
+ *  earlier call fetched more: callers go by the returned { n, total, labels, pixels }. */
 export async function fetchImages(split, n, onProgress) {
   const have = datasets.get(split);
   if (have && have.n >= n) return have;

@@ -1,11 +1,16 @@
-// Opening the database, loading the images into it, clearing it.
-import { fetchImages } from './data.js';
-import { refreshGrid } from './grid.js';
-import { paint } from './images.js';
+// The page's one database: opening it (and, when it is empty, filling it), loading more
+// images into it, and deleting it from OPFS.
 import { createVectorDB } from 'sqlite-vector';
-import { BATCH, CLASSES, DB_PATH, DIM, demo, el, state } from './page.js';
-import { setResults } from './search.js';
-import { clearError, fmtBytes, fmtInt, setProgress, setStatus, showDetails, showError, updateButtons } from './status.js';
+import { state, demo } from './state.js';
+import { DIM, CLASSES, fetchImages } from './data.js';
+import { fmtBytes, fmtInt } from './format.js';
+import { showError, clearError } from './errors.js';
+import { setStatus, showCount, showDetails, updateButtons, setProgress, hideProgress } from './db-card.js';
+import { refreshGrid } from './grid.js';
+import { resetQuery } from './search.js';
+
+const DB_PATH = 'fashion-mnist.db';
+const BATCH = 1000;
 
 export async function openDatabase() {
   clearError();
@@ -42,6 +47,7 @@ export async function openDatabase() {
   await refreshGrid();
 }
 
+/** Adds train images state.count .. n-1 (ids train-<i>, so a later load continues where this one stopped). */
 export async function loadImages(n) {
   if (state.busy || !state.db) return;
   clearError();
@@ -80,7 +86,7 @@ export async function loadImages(n) {
       const rate = (to - start) / elapsed;
       setProgress(0.1 + 0.9 * ((to - start) / (n - start)),
         `${fmtInt(to)} / ${fmtInt(n)} vectors · ${fmtInt(rate)} vectors/s · ${elapsed.toFixed(1)} s`);
-      el.status.dataset.count = String(to);
+      showCount();
     }
     const ms = performance.now() - t0;
     const inserted = n - start;
@@ -130,20 +136,15 @@ export async function clearDatabase() {
     showError(e, {
       title: `Could not delete the database${e?.name ? ` (${e.name})` : ''}`,
       retry: () => location.reload(),
+      note: ' — another tab may still be using it. Close other tabs of this page and retry.',
     });
-    el.errorMessage.textContent += ' — another tab may still be using it. Close other tabs of this page and retry.';
     return;
   }
   state.busy = false;
   state.count = 0;
   demo.inserted = 0;
-  el.progressWrap.hidden = true;
-  state.query = null;
-  el.queryLabel.textContent = 'Pick an image, draw one, or upload a photo.';
-  el.querySummary.textContent = '';
-  el.queryTime.textContent = '';
-  paint(el.queryCanvas, new Uint8Array(DIM));
-  setResults([]);
+  hideProgress();
+  resetQuery();
   // Reopen an empty database and wait for the user to press Load.
   try {
     const db = await createVectorDB({ path: DB_PATH, dimension: DIM, metric: 'cosine' });
@@ -157,13 +158,3 @@ export async function clearDatabase() {
     showError(e, { retry: openDatabase });
   }
 }
-
-el.load.addEventListener('click', () => loadImages(Number(el.loadN.value)).then(refreshGrid));
-el.clear.addEventListener('click', clearDatabase);
-el.loadN.addEventListener('change', () => {
-  state.target = Number(el.loadN.value);
-  const u = new URL(location.href);
-  u.searchParams.set('n', String(state.target));
-  history.replaceState(null, '', u);
-  updateButtons();
-});

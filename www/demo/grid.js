@@ -1,11 +1,20 @@
-// The grid of images to pick from
-import { fetchImages } from './data.js';
-import { imageCanvas } from './images.js';
-import { CLASSES, DIM, GRID_SIZE, el, state } from './page.js';
+// The grid of images to pick a query from: a sample of the database, or of the test set
+// (images the database has never seen). Each tile is data-testid="tile" with its id and label.
+import { state } from './state.js';
+import { DIM, CLASSES, fetchImages } from './data.js';
+import { imageCanvas } from './ink.js';
 import { setQuery } from './search.js';
-import { showError } from './status.js';
+import { showError } from './errors.js';
 
-export function mulberry32(seed) {
+const GRID_SIZE = 48;
+
+const $ = (id) => document.getElementById(id);
+const el = { grid: $('grid'), gridSource: $('grid-source'), shuffle: $('shuffle') };
+
+let seed = 1;
+let gridSeq = 0;
+
+function mulberry32(seed) {
   return () => {
     seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -14,7 +23,7 @@ export function mulberry32(seed) {
   };
 }
 
-export function sample(n, size, seed) {
+function sample(n, size, seed) {
   const rand = mulberry32(seed);
   const picked = new Set();
   size = Math.min(size, n);
@@ -22,7 +31,10 @@ export function sample(n, size, seed) {
   return [...picked];
 }
 
-export let gridSeq = 0;
+/** A query from elsewhere (drawing, upload) is no tile's. */
+export function deselectTiles() {
+  el.grid.querySelectorAll('.tile.selected').forEach((t) => t.classList.remove('selected'));
+}
 
 export async function refreshGrid() {
   const seq = ++gridSeq;
@@ -31,7 +43,7 @@ export async function refreshGrid() {
   try {
     if (source === 'db') {
       if (state.db && state.count > 0) {
-        const indices = sample(state.count, GRID_SIZE, state.seed);
+        const indices = sample(state.count, GRID_SIZE, seed);
         const rows = await Promise.all(indices.map((i) => state.db.get(`train-${i}`)));
         items = rows.filter(Boolean).map((r) => ({
           id: r.id,
@@ -42,7 +54,7 @@ export async function refreshGrid() {
       }
     } else {
       const data = await fetchImages('t10k', 10000);
-      items = sample(data.n, GRID_SIZE, state.seed).map((i) => ({
+      items = sample(data.n, GRID_SIZE, seed).map((i) => ({
         id: `test-${i}`,
         ink: data.pixels.subarray(i * DIM, (i + 1) * DIM),
         label: data.labels[i],
@@ -63,7 +75,7 @@ export async function refreshGrid() {
     b.title = item.title;
     b.append(imageCanvas(item.ink, item.title));
     b.addEventListener('click', () => {
-      el.grid.querySelectorAll('.tile.selected').forEach((t) => t.classList.remove('selected'));
+      deselectTiles();
       b.classList.add('selected');
       const pixels = item.ink instanceof Float32Array ? item.ink : Float32Array.from(item.ink, (v) => v / 255);
       setQuery({ vector: pixels, label: item.label, title: item.title, id: item.id });
@@ -74,8 +86,10 @@ export async function refreshGrid() {
   el.grid.dataset.empty = source === 'db' ? 'The database is empty. Press Load to add images.' : 'No images.';
 }
 
-el.shuffle.addEventListener('click', () => {
-  state.seed = (state.seed * 1103515245 + 12345) >>> 0 || 1;
-  refreshGrid();
-});
-el.gridSource.addEventListener('change', refreshGrid);
+export function setupGrid() {
+  el.shuffle.addEventListener('click', () => {
+    seed = (seed * 1103515245 + 12345) >>> 0 || 1;
+    refreshGrid();
+  });
+  el.gridSource.addEventListener('change', refreshGrid);
+}

@@ -1,12 +1,18 @@
 // Uploading a photo: grayscale, crop to the object, pad to a square, 28x28. The background
 // (from the border) becomes 0 ink, as in Fashion-MNIST.
-import { inkOf } from './drawing.js';
-import { paint } from './images.js';
-import { DIM, el } from './page.js';
+import { DIM } from './data.js';
+import { paint, inkOf } from './ink.js';
 import { setQuery } from './search.js';
-import { showError } from './status.js';
+import { deselectTiles } from './grid.js';
+import { showError } from './errors.js';
 
-export async function useFile(file) {
+const $ = (id) => document.getElementById(id);
+const el = {
+  drop: $('drop'), file: $('file'),
+  uploadPreview: $('upload-preview'), uploadImg: $('upload-img'), uploadPx: $('upload-px'),
+};
+
+async function useFile(file) {
   if (!file) return;
   if (!file.type.startsWith('image/')) {
     showError(new Error(`${file.name} is not an image`));
@@ -69,21 +75,23 @@ export async function useFile(file) {
     el.uploadImg.onload = () => URL.revokeObjectURL(el.uploadImg.src);
     paint(el.uploadPx, v);
     el.uploadPreview.hidden = false;
-    el.grid.querySelectorAll('.tile.selected').forEach((t) => t.classList.remove('selected'));
+    deselectTiles();
     setQuery({ vector: v, title: `Uploaded: ${file.name}` });
   } catch (e) {
     showError(e, { title: `Could not read ${file.name}` });
   }
 }
 
-el.file.addEventListener('change', () => useFile(el.file.files[0]));
-el.drop.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  el.drop.classList.add('over');
-});
-el.drop.addEventListener('dragleave', () => el.drop.classList.remove('over'));
-el.drop.addEventListener('drop', (e) => {
-  e.preventDefault();
-  el.drop.classList.remove('over');
-  useFile(e.dataTransfer.files[0]);
-});
+export function setupUpload() {
+  el.file.addEventListener('change', () => useFile(el.file.files[0]));
+  el.drop.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    el.drop.classList.add('over');
+  });
+  el.drop.addEventListener('dragleave', () => el.drop.classList.remove('over'));
+  el.drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    el.drop.classList.remove('over');
+    useFile(e.dataTransfer.files[0]);
+  });
+}
