@@ -39,6 +39,9 @@ fn options(o: &Value) -> Result<SearchOptions, Error> {
         threshold: o.get("threshold").and_then(Value::as_f64),
         filter: o.get("filter").cloned(),
         include_embedding: false,
+        exact: o.get("exact").and_then(Value::as_bool).unwrap_or(false),
+        rescore: o.get("rescore").and_then(Value::as_u64).map(|r| r as usize),
+        ef: None,
     })
 }
 

@@ -35,6 +35,7 @@ export interface Stats {
   backend: 'native' | 'wasm';
   path: string;
   persistent: boolean;
+  index: null | { type: 'flat' | 'hnsw'; quantization: 'none' | 'int8' | 'binary'; memoryBytes: number };
 }
 
 export interface Info {
@@ -56,6 +57,8 @@ export interface Database {
   export(): Uint8Array | Promise<Uint8Array>;
   close(): void | Promise<void>;
   info(): Info | Promise<Info>;
+  createIndex(options: object): void | Promise<void>;
+  dropIndex(): void | Promise<void>;
   /** wasm-bindgen objects free their Rust memory explicitly. */
   free?(): void;
 }

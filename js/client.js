@@ -219,6 +219,21 @@ export class VectorDB {
     return this.#call('stats');
   }
 
+  /** Makes `{ type: 'flat', quantization?: 'none' | 'int8' | 'binary' }` the database's
+   * index: stored in the file, kept up to date by every write, loaded at open. */
+  async createIndex(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      fail(ErrorCode.INVALID_ARGUMENT, 'index options must be an object { type, quantization? }');
+    }
+    checkJson(options, 'index options');
+    return this.#call('createIndex', { options });
+  }
+
+  /** Back to plain f32 exact search. */
+  async dropIndex() {
+    return this.#call('dropIndex');
+  }
+
   /** Closes the database; every later call rejects with CLOSED. */
   async close() {
     if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');

@@ -38,6 +38,8 @@ export function createDispatcher(binding, env) {
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
     export: () => open().export(),
+    createIndex: ({ options }) => open().createIndex(options),
+    dropIndex: () => open().dropIndex(),
     info: () => open().info(),
     async close() {
       if (!db) return;

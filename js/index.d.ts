@@ -74,6 +74,14 @@ export interface SearchOptions {
   filter?: Record<string, FilterValue>;
   /** Default true. */
   includeEmbedding?: boolean;
+  /** The true top-k by f32 whatever index exists (with a quantized index: a scan of the f32
+   * vectors in the file). Default false. */
+  exact?: boolean;
+  /** Quantized indexes: rescore × k candidates are rescored with f32 (default 4 for int8,
+   * 16 for binary). */
+  rescore?: number;
+  /** hnsw search breadth (accepted; no effect without a graph). */
+  ef?: number;
 }
 
 export interface StoredVector {
@@ -92,6 +100,20 @@ export interface DatabaseStats {
   backend: BackendType;
   path: string;
   persistent: boolean;
+  /** The database's index, or null (plain f32 exact search). */
+  index: null | { type: 'flat' | 'hnsw'; quantization: Quantization; m?: number; efConstruction?: number; memoryBytes: number };
+}
+
+export type Quantization = 'none' | 'int8' | 'binary';
+
+export interface IndexOptions {
+  type: 'flat' | 'hnsw';
+  /** Default 'none'. With codes, f32 vectors are not held in memory: they stay in the file
+   * and are read to rescore. */
+  quantization?: Quantization;
+  /** hnsw only (not available in this build). */
+  m?: number;
+  efConstruction?: number;
 }
 
 export interface DatabaseInfo {
@@ -114,6 +136,10 @@ export declare class VectorDB {
   get(id: string): Promise<StoredVector | null>;
   delete(id: string): Promise<boolean>;
   stats(): Promise<DatabaseStats>;
+  /** Builds the index from the stored rows; stored in the file and kept up to date by every write. */
+  createIndex(options: IndexOptions): Promise<void>;
+  /** Back to plain f32 exact search. */
+  dropIndex(): Promise<void>;
   close(): Promise<void>;
   getBackendType(): BackendType;
   /** The whole SQLite database file, a consistent snapshot; opens on every backend. */

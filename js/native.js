@@ -40,8 +40,8 @@ function adapt(addon) {
   };
 }
 
-/** One open database: the addon's methods, with the two conversions the wasm binding does
- * not need (search options cross as JSON text; the exported Buffer as a plain Uint8Array). */
+/** One open database: the addon's methods, with the conversions the wasm binding does not
+ * need (search and index options cross as JSON text; the exported Buffer as a plain Uint8Array). */
 class NativeDatabase {
   #db;
 
@@ -80,5 +80,13 @@ class NativeDatabase {
 
   info() {
     return this.#db.info();
+  }
+
+  createIndex(options) {
+    return this.#db.createIndex(JSON.stringify(options ?? {}));
+  }
+
+  dropIndex() {
+    return this.#db.dropIndex();
   }
 }

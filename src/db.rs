@@ -1,16 +1,20 @@
 //! [`VectorDb`]: the public operations of API.md over the store and the in-memory index.
 
 use crate::attributes::AttributeIndex;
-use crate::codec;
 use crate::error::{Error, Result};
-use crate::filter;
-use crate::index::{flat::FlatIndex, Query};
+use crate::index::flat::FlatIndex;
+use crate::index::Vectors;
+use crate::indexing;
 use crate::metadata;
 use crate::metric::Metric;
-use crate::source::{stage, VectorSource};
+use crate::search;
+use crate::source::{stage, stage_floats, VectorSource};
 pub use crate::store::StorageSettings;
 use crate::store::{Location, Store, Tuning};
-use crate::types::{Config, Hits, Info, NewVector, Record, SearchOptions, SearchResult, Stats, StoredVector};
+use crate::types::{
+    Config, Hits, IndexOptions, IndexStats, Info, NewVector, Record, SearchOptions, SearchResult, Stats,
+    StoredVector,
+};
 use crate::types::{BACKEND, MEMORY_PATH};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
@@ -37,7 +41,7 @@ pub struct VectorDb {
 struct Open {
     store: Store,
     /// `None` until the dimension is known (first insert or `config.dimension`).
-    index: Option<FlatIndex>,
+    index: Option<Vectors>,
     /// Every row's metadata, for filters.
     attributes: AttributeIndex,
 }
@@ -141,11 +145,7 @@ impl VectorDb {
             _ => {}
         }
         let mut attributes = AttributeIndex::new();
-        let index = store.load_index(|rowid, text| {
-            attributes.add(rowid, metadata::parse_stored(text)?.as_ref());
-            Ok(())
-        })?;
-        attributes.settle();
+        let index = indexing::load(&mut store, &mut attributes)?;
         Ok(VectorDb {
             open: Some(Open { store, index, attributes }),
             path: config.path.clone(),
@@ -164,7 +164,7 @@ impl VectorDb {
 
     /// The fixed vector length, once known.
     pub fn dimension(&self) -> Option<usize> {
-        self.open.as_ref().and_then(|o| o.index.as_ref()).map(FlatIndex::dimension)
+        self.open.as_ref().and_then(|o| o.index.as_ref()).map(Vectors::dimension)
     }
 
     /// Inserts one vector and returns its id (generated when absent).
@@ -283,30 +283,51 @@ impl VectorDb {
         let now = open.store.now_ms()?;
         let first_rowid = open.store.next_rowid()?;
 
-        let index = open.index.get_or_insert_with(|| FlatIndex::with_capacity(dimension, n));
-        let before = index.len();
-        let staged = stage(index, source, first_rowid, &what);
-        let written = staged.and_then(|()| {
-            let index = &*index;
-            open.store.transaction(|w| {
-                let layout = match w.layout() {
-                    Some(layout) => layout,
-                    None => w.set_dimension(dimension)?,
-                };
-                let rows = ids
-                    .iter()
-                    .map(String::as_str)
-                    .zip(metadata.iter().map(|m| m.as_ref().map(|m| m.0.as_str())));
-                w.insert_rows(first_rowid, rows, now)?;
-                w.write_vectors(layout, first_rowid, (before..before + n).map(|slot| index.row(slot)))
-            })
-        });
-        if let Err(e) = written {
-            match known {
-                None => open.index = None,
-                Some(_) => index.truncate(before),
+        let rows =
+            || ids.iter().map(String::as_str).zip(metadata.iter().map(|m| m.as_ref().map(|m| m.0.as_str())));
+        let begin = |w: &crate::store::Writer<'_>| -> Result<crate::store::Layout> {
+            let layout = match w.layout() {
+                Some(layout) => layout,
+                None => w.set_dimension(dimension)?,
+            };
+            w.insert_rows(first_rowid, rows(), now)?;
+            Ok(layout)
+        };
+        let vectors = open.index.get_or_insert_with(|| Vectors::Flat(FlatIndex::with_capacity(dimension, n)));
+        match vectors {
+            Vectors::Flat(index) => {
+                let before = index.len();
+                let staged = stage(index, source, first_rowid, &what);
+                let written = staged.and_then(|()| {
+                    let index = &*index;
+                    open.store.transaction(|w| {
+                        let layout = begin(w)?;
+                        w.write_vectors(layout, first_rowid, (before..before + n).map(|slot| index.row(slot)))
+                    })
+                });
+                if let Err(e) = written {
+                    match known {
+                        None => open.index = None,
+                        Some(_) => index.truncate(before),
+                    }
+                    return Err(e);
+                }
             }
-            return Err(e);
+            Vectors::Codes(codes) => {
+                // The batch is staged outside the heap's index (only codes stay there).
+                let floats = stage_floats(source, dimension, &what)?;
+                let mut code_rows = vec![0u8; n * codes.quantizer().row_bytes()];
+                let rb = codes.quantizer().row_bytes();
+                for (v, out) in floats.chunks_exact(dimension).zip(code_rows.chunks_exact_mut(rb)) {
+                    codes.encode_row(v, out);
+                }
+                open.store.transaction(|w| {
+                    let layout = begin(w)?;
+                    w.write_vectors(layout, first_rowid, floats.chunks_exact(dimension))?;
+                    w.write_codes(layout, first_rowid, &code_rows)
+                })?;
+                codes.append(first_rowid, &code_rows);
+            }
         }
         for (i, m) in metadata.iter().enumerate() {
             open.attributes.add(first_rowid + i as i64, m.as_ref().map(|m| &m.1));
@@ -338,38 +359,7 @@ impl VectorDb {
     /// statement.
     pub fn search_hits(&self, query: &[f32], k: usize, options: &SearchOptions) -> Result<Hits> {
         let open = self.open_ref()?;
-        if k == 0 {
-            return Err(Error::InvalidArgument("k must be a positive integer".into()));
-        }
-        codec::validate(query, || "query".into())?;
-        let threshold = match options.threshold {
-            Some(t) if t.is_nan() => return Err(Error::InvalidArgument("threshold is NaN".into())),
-            t => t.map(|t| t as f32),
-        };
-        let filter = options.filter.as_ref().map(filter::compile).transpose()?;
-        let Some(index) = open.index.as_ref() else {
-            return Ok(Hits::default()); // nothing inserted yet: no dimension to mismatch
-        };
-        codec::check_dimension(query, index.dimension())?;
-        let candidates = filter.as_ref().and_then(|f| open.attributes.candidates(f));
-        let found = index.search(&Query {
-            vector: query,
-            metric: options.metric.unwrap_or(self.metric),
-            k,
-            threshold,
-            candidates: candidates.as_deref(),
-        });
-        let rowids: Vec<i64> = found.iter().map(|h| h.rowid).collect();
-        let (ids, metadata) = open.store.ids_and_metadata(&rowids)?.into_iter().unzip();
-        let d = index.dimension();
-        let embeddings = options.include_embedding.then(|| {
-            let mut packed = Vec::with_capacity(found.len() * d);
-            for hit in &found {
-                packed.extend_from_slice(index.vector(hit.rowid).expect("a hit is in the arena"));
-            }
-            packed
-        });
-        Ok(Hits { ids, scores: found.iter().map(|h| h.score).collect(), dimension: d, embeddings, metadata })
+        search::run(&open.store, open.index.as_ref(), &open.attributes, query, k, options, self.metric)
     }
 
     /// The stored vector with this id, or `None`.
@@ -388,12 +378,20 @@ impl VectorDb {
         let open = self.open_ref()?;
         check_id(id)?;
         let Some(row) = open.store.get(id)? else { return Ok(None) };
-        let embedding = open.index.as_ref().and_then(|ix| ix.vector(row.rowid));
+        let embedding = match open.index.as_ref() {
+            Some(Vectors::Flat(ix)) => ix.vector(row.rowid).map(<[f32]>::to_vec),
+            Some(Vectors::Codes(_)) => {
+                let mut v = Vec::new();
+                open.store.read_vectors(&[row.rowid], &mut v)?;
+                Some(v)
+            }
+            None => None,
+        };
         let embedding =
             embedding.ok_or_else(|| Error::Internal(format!("row {} is not indexed", row.rowid)))?;
         Ok(Some(StoredVector {
             id: id.to_string(),
-            embedding: embedding.to_vec(),
+            embedding,
             metadata: row.metadata,
             timestamp: row.created_at,
         }))
@@ -434,6 +432,11 @@ impl VectorDb {
             backend: BACKEND,
             path: self.path.clone(),
             persistent: self.persistent,
+            index: open.store.index_options()?.map(|o| IndexStats {
+                kind: o.kind,
+                quantization: o.quantization,
+                memory_bytes: open.index.as_ref().map_or(0, Vectors::heap_bytes),
+            }),
         })
     }
 
@@ -452,7 +455,7 @@ impl VectorDb {
     pub fn index_bytes(&self) -> usize {
         self.open
             .as_ref()
-            .map_or(0, |o| o.index.as_ref().map_or(0, FlatIndex::heap_bytes) + o.attributes.heap_bytes())
+            .map_or(0, |o| o.index.as_ref().map_or(0, Vectors::heap_bytes) + o.attributes.heap_bytes())
     }
 
     /// Diagnostics in one report: kernels, index memory and the SQLite settings.
@@ -466,6 +469,46 @@ impl VectorDb {
             cache_size_kib: s.cache_size_kib,
             mmap_size: s.mmap_size,
         })
+    }
+
+    /// Makes `options` the database's index, built from the stored rows (an empty database
+    /// is fine once the dimension is known), kept up to date by every later write and stored
+    /// in the file, so reopening loads it without retraining. With `int8` or `binary`
+    /// quantization the heap keeps codes instead of f32 vectors; searches shortlist
+    /// `rescore × k` rows by code and return their exact f32 scores, read from the file.
+    ///
+    /// ```
+    /// # use sqlite_vector::{Config, IndexOptions, Metric, NewVector, Quantization, SearchOptions, VectorDb};
+    /// let mut db = VectorDb::open(Config::default())?;
+    /// db.insert_batch((0..100).map(|i| NewVector::new(format!("v{i}"), vec![i as f32, 1.0, -1.0])).collect())?;
+    /// db.create_index(&IndexOptions { quantization: Quantization::Int8, ..Default::default() })?;
+    /// let opts = SearchOptions { metric: Some(Metric::Euclidean), ..Default::default() };
+    /// let hits = db.search(&[41.0, 1.0, -1.0], 1, &opts)?;
+    /// assert_eq!((hits[0].id.as_str(), hits[0].score), ("v41", 0.0)); // the exact f32 score
+    /// assert_eq!(db.stats()?.index.unwrap().quantization, Quantization::Int8);
+    /// # Ok::<(), sqlite_vector::Error>(())
+    /// ```
+    pub fn create_index(&mut self, options: &IndexOptions) -> Result<()> {
+        let open = self.open_mut()?;
+        indexing::create(&mut open.store, options, &mut open.index)
+    }
+
+    /// Removes the index: back to f32 exact search with the vectors in the heap.
+    pub fn drop_index(&mut self) -> Result<()> {
+        let open = self.open_mut()?;
+        let current = open.index.take();
+        match indexing::drop(&mut open.store, current) {
+            Ok(vectors) => {
+                open.index = vectors;
+                Ok(())
+            }
+            Err(e) => {
+                // The file still has its index; load what it says again.
+                let mut attributes = AttributeIndex::new();
+                open.index = indexing::load(&mut open.store, &mut attributes)?;
+                Err(e)
+            }
+        }
     }
 
     /// Closes the connection. Every later call, `close` included, fails with `Closed`.

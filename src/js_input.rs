@@ -13,6 +13,9 @@ pub struct SearchOptionsInput {
     pub threshold: Option<f64>,
     pub filter: Option<serde_json::Value>,
     pub include_embedding: Option<bool>,
+    pub exact: Option<bool>,
+    pub rescore: Option<f64>,
+    pub ef: Option<f64>,
 }
 
 impl SearchOptionsInput {
@@ -23,15 +26,27 @@ impl SearchOptionsInput {
             threshold: self.threshold,
             filter: self.filter,
             include_embedding: self.include_embedding.unwrap_or(true),
+            exact: self.exact.unwrap_or(false),
+            rescore: self.rescore.map(|r| positive_integer(r, "rescore")).transpose()?,
+            ef: self.ef.map(|r| positive_integer(r, "ef")).transpose()?,
         })
     }
 }
 
 /// `k` as a JS number: a positive integer (`Infinity` is refused).
 pub fn k_from_f64(k: f64) -> Result<usize> {
-    if k >= 1.0 && k.fract() == 0.0 && k.is_finite() {
-        Ok(k.min(usize::MAX as f64) as usize)
+    positive_integer(k, "k")
+}
+
+fn positive_integer(x: f64, name: &str) -> Result<usize> {
+    if x >= 1.0 && x.fract() == 0.0 && x.is_finite() {
+        Ok(x.min(usize::MAX as f64) as usize)
     } else {
-        Err(Error::InvalidArgument("k must be a positive integer".into()))
+        Err(Error::InvalidArgument(format!("{name} must be a positive integer")))
     }
+}
+
+/// Index options as the JS client sends them (`{ type, quantization?, m?, efConstruction? }`).
+pub fn index_options(value: serde_json::Value) -> Result<crate::types::IndexOptions> {
+    serde_json::from_value(value).map_err(|e| Error::InvalidArgument(format!("bad index options: {e}")))
 }

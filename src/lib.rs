@@ -37,6 +37,7 @@ mod db;
 pub mod error;
 pub mod filter;
 pub mod index;
+mod indexing;
 #[cfg(any(target_arch = "wasm32", feature = "node"))]
 mod js_input;
 pub mod kernels;
@@ -46,6 +47,7 @@ pub mod metric;
 #[cfg(all(feature = "node", not(target_arch = "wasm32")))]
 #[cfg_attr(test, allow(dead_code))]
 mod node;
+mod search;
 mod source;
 mod store;
 mod types;
@@ -57,6 +59,6 @@ pub use error::{Error, Result};
 pub use metric::Metric;
 pub use source::{Floats, Packed, VectorSource};
 pub use types::{
-    Config, Hits, Info, NewVector, Record, SearchOptions, SearchResult, Stats, StoredVector, BACKEND,
-    MEMORY_PATH,
+    Config, Hits, IndexKind, IndexOptions, IndexStats, Info, NewVector, Quantization, Record, SearchOptions,
+    SearchResult, Stats, StoredVector, BACKEND, MEMORY_PATH,
 };

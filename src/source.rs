@@ -102,3 +102,19 @@ pub(crate) fn stage(
     }
     Ok(())
 }
+
+/// Copies a batch into one new buffer, checking every value (for an index that keeps only
+/// codes in the heap: the floats go to the file and are dropped).
+pub(crate) fn stage_floats(
+    source: &dyn VectorSource,
+    d: usize,
+    what: &dyn Fn(usize) -> String,
+) -> Result<Vec<f32>> {
+    let n = source.count();
+    let mut floats = vec![0f32; n * d];
+    source.copy_to(0, n, &mut floats);
+    for (i, row) in floats.chunks_exact(d).enumerate() {
+        codec::validate(row, || what(i))?;
+    }
+    Ok(floats)
+}

@@ -176,6 +176,11 @@ impl FlatIndex {
         Some(self.row(slot))
     }
 
+    /// Every row with its rowid, in slot order.
+    pub fn rows(&self) -> impl Iterator<Item = (i64, &[f32])> {
+        (0..self.len()).map(|slot| (self.rowids[slot], self.row(slot)))
+    }
+
     /// The floats in an arena slot.
     #[inline]
     pub fn row(&self, slot: usize) -> &[f32] {

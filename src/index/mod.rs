@@ -4,8 +4,9 @@
 //! index (HNSW) and quantized arenas will live beside it and answer the same [`Query`].
 
 pub mod flat;
+pub mod quantized;
 pub mod score;
-mod topk;
+pub(crate) mod topk;
 
 use crate::metric::Metric;
 
@@ -26,4 +27,53 @@ pub struct Query<'a> {
 pub struct Hit {
     pub rowid: i64,
     pub score: f32,
+}
+
+/// The vectors of a database as the heap holds them: f32 in the arena (exact), or quantized
+/// codes with the f32 left in the file.
+pub enum Vectors {
+    Flat(flat::FlatIndex),
+    Codes(quantized::CodeIndex),
+}
+
+impl Vectors {
+    pub fn dimension(&self) -> usize {
+        match self {
+            Vectors::Flat(ix) => ix.dimension(),
+            Vectors::Codes(ix) => ix.dimension(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Vectors::Flat(ix) => ix.len(),
+            Vectors::Codes(ix) => ix.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Vectors::Flat(ix) => ix.heap_bytes(),
+            Vectors::Codes(ix) => ix.heap_bytes(),
+        }
+    }
+
+    /// Removes a committed deletion.
+    pub fn remove(&mut self, rowid: i64) -> bool {
+        match self {
+            Vectors::Flat(ix) => ix.remove(rowid),
+            Vectors::Codes(ix) => ix.remove(rowid),
+        }
+    }
+
+    pub fn quantization(&self) -> crate::types::Quantization {
+        match self {
+            Vectors::Flat(_) => crate::types::Quantization::None,
+            Vectors::Codes(ix) => ix.quantizer().kind(),
+        }
+    }
 }

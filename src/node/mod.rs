@@ -127,6 +127,20 @@ pub struct StatsOutput {
     pub backend: String,
     pub path: String,
     pub persistent: bool,
+    /// `null` without an index.
+    pub index: Either<IndexStatsOutput, Null>,
+}
+
+#[napi(object)]
+pub struct IndexStatsOutput {
+    #[napi(js_name = "type")]
+    pub kind: String,
+    pub quantization: String,
+    pub memory_bytes: f64,
+}
+
+fn lowercase_name<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 impl ToJs for Stats {
@@ -139,6 +153,14 @@ impl ToJs for Stats {
             backend: self.backend.into(),
             path: self.path,
             persistent: self.persistent,
+            index: match self.index {
+                None => Either::B(Null),
+                Some(i) => Either::A(IndexStatsOutput {
+                    kind: lowercase_name(&i.kind),
+                    quantization: lowercase_name(&i.quantization),
+                    memory_bytes: i.memory_bytes as f64,
+                }),
+            },
         })
     }
 }
@@ -312,6 +334,22 @@ impl NativeVectorDb {
             Some(mut db) => db.close(),
             None => Err(Error::Closed),
         }))
+    }
+
+    /// Makes the index described by `optionsJson` the database's index.
+    #[napi]
+    pub fn create_index(&self, env: Env, options_json: String) -> napi::Result<AsyncTask<Job<()>>> {
+        let options = serde_json::from_str(&options_json)
+            .map_err(|e| Error::InvalidArgument(format!("bad index options: {e}")))
+            .and_then(js_input::index_options)
+            .map_err(|e| sync_error(&env, e))?;
+        Ok(Job::on_db(&self.slot, move |db| db.create_index(&options)))
+    }
+
+    /// Back to f32 exact search.
+    #[napi]
+    pub fn drop_index(&self) -> AsyncTask<Job<()>> {
+        Job::on_db(&self.slot, |db| db.drop_index())
     }
 
     /// `{ kernel, indexBytes, journalMode, pageSize, cacheSizeKib, mmapSize }`.

@@ -58,7 +58,7 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         let bytes = std::io::Read::chain(&header[..], &image[20..]);
         conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, image.len(), false)?;
-        let mut store = Store { conn, layout: None };
+        let mut store = Store { conn, layout: None, code_row_bytes: None };
         let check: String = store.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
         if check != "ok" {
             return Err(Error::Corrupt(format!("the database is damaged: {check}")));

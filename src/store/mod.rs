@@ -3,12 +3,13 @@
 //! here; the layout and its migration in [`schema`], file images in [`image`], writes in
 //! [`writer`], generated ids in [`ids`].
 
+mod codes;
 mod ids;
 mod image;
 mod schema;
 mod writer;
 
-pub use schema::Layout;
+pub use schema::{Layout, CODES};
 pub use writer::Writer;
 
 use crate::codec;
@@ -39,6 +40,9 @@ pub struct Store {
     conn: Connection,
     /// `None` until the dimension is known.
     layout: Option<Layout>,
+    /// Bytes of a stored code row while the database has a quantized index (set by
+    /// [`Store::index_options`]'s caller through [`Store::set_code_rows`], and by writes).
+    code_row_bytes: Option<usize>,
 }
 
 /// SQLite settings in effect, as `db.info()` reports them.
@@ -83,7 +87,7 @@ impl Store {
             Location::File(path) => Connection::open_with_flags(path, flags)?,
             Location::Vfs { path, vfs } => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
         };
-        Ok(Store { conn, layout: None })
+        Ok(Store { conn, layout: None, code_row_bytes: None })
     }
 
     /// A file on disk is held exclusively for as long as it is open: the in-memory index
@@ -129,71 +133,83 @@ impl Store {
             .optional()?)
     }
 
-    /// Loads every vector into a new arena, in rowid order: the thin rows and the chunks are
-    /// read side by side, each vector copied once from its chunk into place. Each row's
-    /// metadata text goes to `on_row` on the way.
+    /// Loads every vector into a new arena, in rowid order, each vector copied once from
+    /// its chunk into place. Each row's metadata text goes to `on_row` on the way.
     pub fn load_index(
         &self,
         mut on_row: impl FnMut(i64, Option<&str>) -> Result<()>,
     ) -> Result<Option<FlatIndex>> {
         let Some(layout) = self.layout else { return Ok(None) };
         let d = layout.dimension;
-        let count = self.count()?;
-        let mut index = FlatIndex::with_capacity(d, count);
+        let mut index = FlatIndex::with_capacity(d, self.count()?);
+        self.scan_chunked(schema::EMBEDDINGS, d * 4, |rowid, metadata, bytes| {
+            on_row(rowid, metadata)?;
+            index.append_rows(rowid, 1, |space| codec::decode_to(bytes, &mut space[..d]).map(|()| 1))?;
+            Ok(())
+        })?;
+        Ok(Some(index))
+    }
+
+    /// Visits every live row in rowid order with its metadata text and its row of `table`
+    /// (`row_bytes` bytes in the chunk layout of `embeddings`): the thin rows and the chunks
+    /// are read side by side, in large sequential pieces. A missing or mis-sized chunk is
+    /// `Corrupt`.
+    pub(crate) fn scan_chunked(
+        &self,
+        table: &str,
+        row_bytes: usize,
+        mut visit: impl FnMut(i64, Option<&str>, &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let Some(layout) = self.layout else { return Ok(()) };
+        let chunk_bytes = layout.chunk_rows * row_bytes;
         let mut rows = self.conn.prepare("SELECT rowid, metadata FROM vectors ORDER BY rowid")?;
         let mut rows = rows.query([])?;
-        let mut next_rowid = || -> Result<Option<i64>> {
-            match rows.next()? {
-                None => Ok(None),
-                Some(r) => {
-                    let rowid = r.get(0)?;
-                    let text = r.get_ref(1)?.as_str_or_null().map_err(rusqlite::Error::from)?;
-                    on_row(rowid, text)?;
-                    Ok(Some(rowid))
-                }
-            }
-        };
-        let missing = |rowid: i64| Error::Corrupt(format!("row {rowid} has no stored embedding"));
-        let mut pending = next_rowid()?;
-        let mut chunks = self.conn.prepare("SELECT chunk, data FROM embeddings ORDER BY chunk")?;
+        let missing = |rowid: i64| Error::Corrupt(format!("row {rowid} has no stored {table} row"));
+        let mut chunks = self.conn.prepare(&format!("SELECT chunk, data FROM {table} ORDER BY chunk"))?;
         let mut chunks = chunks.query([])?;
-        while let Some(chunk) = chunks.next()? {
-            let c: i64 = chunk.get(0)?;
-            let data = chunk.get_ref(1)?.as_blob().ok().filter(|b| b.len() == layout.chunk_bytes());
+        let mut current: Option<(i64, i64)> = None; // the chunk in hand: (first rowid, last rowid)
+        let mut chunk_row = None;
+        while let Some(row) = rows.next()? {
+            let rowid: i64 = row.get(0)?;
+            while current.is_none_or(|(_, last)| rowid > last) {
+                let Some(c) = chunks.next()? else { return Err(missing(rowid)) };
+                let chunk: i64 = c.get(0)?;
+                current = Some(layout.rowid_range(chunk));
+                chunk_row = Some(c);
+            }
+            let (first, _) = current.expect("a chunk");
+            if rowid < first {
+                return Err(missing(rowid));
+            }
+            let data = chunk_row
+                .as_ref()
+                .expect("a chunk")
+                .get_ref(1)?
+                .as_blob()
+                .ok()
+                .filter(|b| b.len() == chunk_bytes);
             let data = data.ok_or_else(|| {
                 Error::Corrupt(format!(
-                    "embedding chunk {c} is not {} vectors of dimension {d}",
+                    "a {table} chunk is not {} rows of {row_bytes} bytes",
                     layout.chunk_rows
                 ))
             })?;
-            let (first, last) = layout.rowid_range(c);
-            while let Some(rowid) = pending {
-                if rowid < first {
-                    return Err(missing(rowid));
-                }
-                if rowid > last {
-                    break;
-                }
-                let at = (rowid - first) as usize * d * 4;
-                let bytes = &data[at..at + d * 4];
-                index.append_rows(rowid, 1, |space| codec::decode_to(bytes, &mut space[..d]).map(|()| 1))?;
-                pending = next_rowid()?;
-            }
+            let at = (rowid - first) as usize * row_bytes;
+            let metadata = row.get_ref(1)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+            visit(rowid, metadata, &data[at..at + row_bytes])?;
         }
-        if let Some(rowid) = pending {
-            return Err(missing(rowid));
-        }
-        Ok(Some(index))
+        Ok(())
     }
 
     /// Runs `f` inside one transaction: committed when it returns Ok, rolled back otherwise.
     /// A dimension set inside becomes the store's layout only once committed.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;
-        let writer = Writer::new(&tx, self.layout);
+        let writer = Writer::new(&tx, self.layout, self.code_row_bytes);
         let out = f(&writer)?;
-        let layout = writer.layout.get();
+        let (layout, code_row_bytes) = (writer.layout.get(), writer.code_row_bytes.get());
         tx.commit()?;
+        self.code_row_bytes = code_row_bytes;
         self.layout = layout;
         Ok(out)
     }

@@ -38,6 +38,12 @@ CREATE TABLE vectors (
 CREATE TABLE embeddings (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);
 ";
 
+/// The table of packed f32 vectors.
+pub const EMBEDDINGS: &str = "embeddings";
+/// The table of a quantized index's code rows, chunked like `embeddings` (see
+/// `index/quantized.rs` for a row's layout).
+pub const CODES: &str = "index_codes";
+
 /// Bytes aimed at per `embeddings` chunk: big enough that a batch writes few BLOBs, small
 /// enough that a single insert rewrites little.
 const CHUNK_BYTES: usize = 64 * 1024;
@@ -55,7 +61,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub(super) fn chunk_of(&self, rowid: i64) -> (i64, usize) {
+    pub fn chunk_of(&self, rowid: i64) -> (i64, usize) {
         let slot = (rowid - 1) as usize;
         ((slot / self.chunk_rows) as i64, slot % self.chunk_rows)
     }
@@ -151,7 +157,7 @@ impl Store {
                 "INSERT INTO vector_meta(key, value) VALUES ('chunk_rows', ?1)",
                 [layout.chunk_rows.to_string()],
             )?;
-            let writer = Writer::new(&tx, Some(layout));
+            let writer = Writer::new(&tx, Some(layout), None);
             let mut stmt = tx.prepare("SELECT rowid, embedding FROM vectors ORDER BY rowid")?;
             let mut rows = stmt.query([])?;
             // Runs of consecutive rowids are written together, decoded end to end in `run`.

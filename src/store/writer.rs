@@ -1,19 +1,27 @@
 //! Writes inside one transaction opened by [`Store::transaction`](super::Store::transaction).
 
-use super::schema::{chunk_rows_for, Layout};
+use super::schema::{chunk_rows_for, Layout, CODES, EMBEDDINGS};
 use crate::codec;
 use crate::error::{Error, Result};
+use crate::index::quantized::Quantizer;
+use crate::types::IndexOptions;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Writes inside a transaction opened by [`Store::transaction`].
 pub struct Writer<'a> {
     conn: &'a Connection,
     pub(super) layout: std::cell::Cell<Option<Layout>>,
+    /// Bytes of a stored code row while the database has a quantized index.
+    pub(super) code_row_bytes: std::cell::Cell<Option<usize>>,
 }
 
 impl<'a> Writer<'a> {
-    pub(super) fn new(conn: &'a Connection, layout: Option<Layout>) -> Self {
-        Writer { conn, layout: std::cell::Cell::new(layout) }
+    pub(super) fn new(conn: &'a Connection, layout: Option<Layout>, code_row_bytes: Option<usize>) -> Self {
+        Writer {
+            conn,
+            layout: std::cell::Cell::new(layout),
+            code_row_bytes: std::cell::Cell::new(code_row_bytes),
+        }
     }
 
     /// The layout, including a dimension set earlier in this transaction.
@@ -55,9 +63,7 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Writes the embeddings of consecutive rowids from `first_rowid` into their chunks:
-    /// a chunk wholly written is inserted as one BLOB, a partial one is created zeroed if
-    /// needed and written in place (incremental BLOB I/O, only the touched pages).
+    /// Writes the embeddings of consecutive rowids from `first_rowid` into their chunks.
     pub fn write_vectors<'v>(
         &self,
         layout: Layout,
@@ -65,43 +71,71 @@ impl<'a> Writer<'a> {
         vectors: impl Iterator<Item = &'v [f32]>,
     ) -> Result<()> {
         let row_bytes = layout.dimension * 4;
-        let mut vectors = vectors.peekable();
+        self.write_chunked(EMBEDDINGS, layout, row_bytes, first_rowid, vectors, |v, buf| {
+            debug_assert_eq!(v.len(), layout.dimension);
+            codec::encode_into(v, buf);
+        })
+    }
+
+    /// Writes the stored code rows (`row_bytes` each, end to end) of consecutive rowids from
+    /// `first_rowid` into the index's chunks.
+    pub fn write_codes(&self, layout: Layout, first_rowid: i64, rows: &[u8]) -> Result<()> {
+        let row_bytes = self.code_row_bytes.get().ok_or_else(|| Error::Internal("no code index".into()))?;
+        let chunks = rows.chunks_exact(row_bytes);
+        self.write_chunked(CODES, layout, row_bytes, first_rowid, chunks, |r, buf| buf.extend_from_slice(r))
+    }
+
+    /// Rows of consecutive rowids from `first_rowid` into the chunks of `table` (rows of
+    /// `row_bytes`, `layout.chunk_rows` to a chunk): a chunk wholly written is inserted as
+    /// one BLOB, a partial one is created zeroed if needed and written in place (incremental
+    /// BLOB I/O, only the touched pages).
+    fn write_chunked<R>(
+        &self,
+        table: &str,
+        layout: Layout,
+        row_bytes: usize,
+        first_rowid: i64,
+        rows: impl Iterator<Item = R>,
+        encode: impl Fn(R, &mut Vec<u8>),
+    ) -> Result<()> {
+        let chunk_bytes = layout.chunk_rows * row_bytes;
+        let mut rows = rows.peekable();
         let mut rowid = first_rowid;
-        let mut buf = Vec::with_capacity(layout.chunk_bytes());
-        while vectors.peek().is_some() {
+        let mut buf = Vec::with_capacity(chunk_bytes);
+        while rows.peek().is_some() {
             let (chunk, at) = layout.chunk_of(rowid);
             buf.clear();
-            for v in vectors.by_ref().take(layout.chunk_rows - at) {
-                debug_assert_eq!(v.len(), layout.dimension);
-                codec::encode_into(v, &mut buf);
+            for r in rows.by_ref().take(layout.chunk_rows - at) {
+                encode(r, &mut buf);
             }
-            let rows = buf.len() / row_bytes;
-            if at == 0 && rows == layout.chunk_rows {
+            let n = buf.len() / row_bytes;
+            if at == 0 && n == layout.chunk_rows {
                 // Every slot is new (rowids only grow), so an old chunk holds nothing live.
                 self.conn
-                    .prepare_cached("INSERT OR REPLACE INTO embeddings(chunk, data) VALUES (?1, ?2)")?
+                    .prepare_cached(&format!("INSERT OR REPLACE INTO {table}(chunk, data) VALUES (?1, ?2)"))?
                     .execute(params![chunk, buf])?;
             } else {
                 self.conn
-                    .prepare_cached(
-                        "INSERT INTO embeddings(chunk, data) VALUES (?1, zeroblob(?2)) ON CONFLICT(chunk) DO NOTHING",
-                    )?
-                    .execute(params![chunk, layout.chunk_bytes() as i64])?;
-                self.write_in_chunk(chunk, at * row_bytes, &buf)?;
+                    .prepare_cached(&format!(
+                        "INSERT INTO {table}(chunk, data) VALUES (?1, zeroblob(?2)) ON CONFLICT(chunk) DO NOTHING"
+                    ))?
+                    .execute(params![chunk, chunk_bytes as i64])?;
+                self.write_in_chunk(table, chunk, at * row_bytes, &buf)?;
             }
-            rowid += rows as i64;
+            rowid += n as i64;
         }
         Ok(())
     }
 
-    fn write_in_chunk(&self, chunk: i64, offset: usize, bytes: &[u8]) -> Result<()> {
-        let mut blob = self.conn.blob_open(rusqlite::MAIN_DB, "embeddings", "data", chunk, false)?;
+    fn write_in_chunk(&self, table: &str, chunk: i64, offset: usize, bytes: &[u8]) -> Result<()> {
+        let mut blob = self.conn.blob_open(rusqlite::MAIN_DB, table, "data", chunk, false)?;
         blob.write_at(bytes, offset)?;
         Ok(())
     }
 
-    /// Deletes by id: the thin row, and the embedding's bytes (zeroed in its chunk, or the
-    /// whole chunk once no live row is left in it). Returns the row's rowid and metadata.
+    /// Deletes by id: the thin row, and the bytes of its embedding and code (zeroed in their
+    /// chunks, or the whole chunks once no live row is left in them). Returns the row's
+    /// rowid and metadata.
     pub fn delete(&self, id: &str) -> Result<Option<(i64, Option<String>)>> {
         let mut stmt =
             self.conn.prepare_cached("DELETE FROM vectors WHERE id = ?1 RETURNING rowid, metadata")?;
@@ -117,12 +151,55 @@ impl<'a> Writer<'a> {
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM vectors WHERE rowid BETWEEN ?1 AND ?2)")?
             .query_row([first, last], |r| r.get(0))?;
-        if live {
-            let row_bytes = layout.dimension * 4;
-            self.write_in_chunk(chunk, at * row_bytes, &vec![0u8; row_bytes])?;
-        } else {
-            self.conn.prepare_cached("DELETE FROM embeddings WHERE chunk = ?1")?.execute([chunk])?;
+        let mut tables = vec![(EMBEDDINGS, layout.dimension * 4)];
+        tables.extend(self.code_row_bytes.get().map(|rb| (CODES, rb)));
+        for (table, row_bytes) in tables {
+            if live {
+                self.write_in_chunk(table, chunk, at * row_bytes, &vec![0u8; row_bytes])?;
+            } else {
+                self.conn
+                    .prepare_cached(&format!("DELETE FROM {table} WHERE chunk = ?1"))?
+                    .execute([chunk])?;
+            }
         }
         Ok(Some((rowid, metadata)))
+    }
+
+    /// Writes one whole chunk of code rows (building an index from every stored row).
+    pub fn put_code_chunk(&self, chunk: i64, bytes: &[u8]) -> Result<()> {
+        self.conn
+            .prepare_cached(&format!("INSERT OR REPLACE INTO {CODES}(chunk, data) VALUES (?1, ?2)"))?
+            .execute(params![chunk, bytes])?;
+        Ok(())
+    }
+
+    /// Records the database's index: its options in `vector_meta`, the quantizer's trained
+    /// arrays in `index_params`, and an empty `index_codes` table for codes (`None` removes
+    /// every index table).
+    pub fn set_index(&self, options: Option<&IndexOptions>, quantizer: Option<&Quantizer>) -> Result<()> {
+        self.conn.execute_batch(
+            "DROP TABLE IF EXISTS index_codes; DROP TABLE IF EXISTS index_params;
+             DELETE FROM vector_meta WHERE key = 'index';",
+        )?;
+        self.code_row_bytes.set(None);
+        let Some(options) = options else { return Ok(()) };
+        self.conn.execute(
+            "INSERT INTO vector_meta(key, value) VALUES ('index', ?1)",
+            [serde_json::to_string(options)?],
+        )?;
+        if let Some(q) = quantizer {
+            self.conn.execute_batch(
+                "CREATE TABLE index_params (name TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;
+                 CREATE TABLE index_codes (chunk INTEGER PRIMARY KEY, data BLOB NOT NULL);",
+            )?;
+            let mut stmt = self.conn.prepare("INSERT INTO index_params(name, data) VALUES (?1, ?2)")?;
+            for (name, values) in q.params() {
+                let mut bytes = Vec::with_capacity(values.len() * 4);
+                codec::encode_into(values, &mut bytes);
+                stmt.execute(params![name, bytes])?;
+            }
+            self.code_row_bytes.set(Some(q.row_bytes()));
+        }
+        Ok(())
     }
 }

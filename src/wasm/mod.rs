@@ -120,6 +120,20 @@ impl WasmVectorDb {
         Ok(result?)
     }
 
+    /// Makes `{ type, quantization?, m?, efConstruction? }` the database's index.
+    #[wasm_bindgen(js_name = createIndex)]
+    pub fn create_index(&mut self, options: JsValue) -> JsResult<()> {
+        let options: serde_json::Value = serde_wasm_bindgen::from_value(options)
+            .map_err(|e| convert::invalid_argument(&format!("bad index options: {e}")))?;
+        Ok(self.db.create_index(&crate::js_input::index_options(options)?)?)
+    }
+
+    /// Back to f32 exact search.
+    #[wasm_bindgen(js_name = dropIndex)]
+    pub fn drop_index(&mut self) -> JsResult<()> {
+        Ok(self.db.drop_index()?)
+    }
+
     /// `{ kernel, indexBytes, journalMode, pageSize, cacheSizeKib, mmapSize }`.
     pub fn info(&self) -> JsResult<JsValue> {
         to_js(&self.db.info()?)

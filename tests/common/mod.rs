@@ -172,6 +172,12 @@ pub fn assert_same(got: &[(String, f64)], want: &[(usize, String, f64)], context
 
 /// The whole scenario: every query x metric x filter x k, and thresholds, against brute force.
 pub fn check_search_matches_brute_force(db: &VectorDb, f: &Fixtures) {
+    check_search_matches_brute_force_with(db, f, false)
+}
+
+/// [`check_search_matches_brute_force`] with `exact` set on every search (an index's exact
+/// path must give the same answers as the f32 arena).
+pub fn check_search_matches_brute_force_with(db: &VectorDb, f: &Fixtures, exact: bool) {
     let mut checked = 0;
     for (qi, q) in f.queries.iter().enumerate() {
         for metric in METRICS {
@@ -181,6 +187,7 @@ pub fn check_search_matches_brute_force(db: &VectorDb, f: &Fixtures) {
                         metric: Some(metric),
                         filter: Some(filter.clone()),
                         include_embedding: false,
+                        exact,
                         ..Default::default()
                     };
                     let got: Vec<(String, f64)> =
@@ -192,7 +199,8 @@ pub fn check_search_matches_brute_force(db: &VectorDb, f: &Fixtures) {
                 }
             }
             let (_, t) = f.thresholds.iter().find(|(m, _)| *m == metric).unwrap();
-            let opts = SearchOptions { metric: Some(metric), threshold: Some(*t), ..Default::default() };
+            let opts =
+                SearchOptions { metric: Some(metric), threshold: Some(*t), exact, ..Default::default() };
             let got: Vec<(String, f64)> = db
                 .search(q, usize::MAX, &opts)
                 .unwrap()

@@ -841,6 +841,83 @@ describe(`[${backend}] backend`, () => {
     });
   });
 
+  describe('quantized indexes (createIndex / dropIndex)', () => {
+    for (const quantization of ['int8', 'binary']) {
+      test(`${quantization}: exact: true equals brute force; approximate scores are exact; filters give min(k, matches)`, async () => {
+        const db = await fixtureDb();
+        assert.equal((await db.stats()).index, null);
+        await db.createIndex({ type: 'flat', quantization });
+        const s = await db.stats();
+        assert.equal(s.index.type, 'flat');
+        assert.equal(s.index.quantization, quantization);
+        assert.ok(s.index.memoryBytes > 0);
+        for (const metric of METRICS) {
+          for (const [qi, query] of fixtures.queries.entries()) {
+            for (const filter of fixtures.filters) {
+              const pool = bruteForce(fixtures.vectors, query, Infinity, { metric, filter });
+              for (const k of fixtures.k) {
+                const expected = bruteForce(fixtures.vectors, query, k, { metric, filter });
+                const exact = await db.search(query, k, { metric, filter, exact: true, includeEmbedding: false });
+                assertSameResults(exact, expected, { pool, message: `exact q${qi} ${metric} k=${k} ${JSON.stringify(filter)}` });
+                // Approximate: as many results, each with the exact score of its id, sorted.
+                const approx = await db.search(query, k, { metric, filter });
+                assert.equal(approx.length, expected.length, `approx q${qi} ${metric} k=${k}`);
+                for (const hit of approx) {
+                  const truth = pool.find((p) => p.id === hit.id);
+                  assert.ok(truth, `${hit.id} matches the filter`);
+                  assert.ok(Math.abs(truth.score - hit.score) <= 1e-5 * Math.max(1, Math.abs(truth.score)), `${hit.id}: ${hit.score} vs ${truth.score}`);
+                  const v = fixtures.vectors.find((x) => x.id === hit.id);
+                  sameF32(hit.embedding, v.embedding, hit.id);
+                }
+              }
+            }
+          }
+        }
+        // Writes keep the index in step; get reads the f32 vector back from the file.
+        await db.insert({ id: 'new', embedding: fixtures.queries[0], metadata: { n: 1 } });
+        const [top] = await db.search(fixtures.queries[0], 1, { metric: 'euclidean' });
+        assert.equal(top.id, 'new');
+        assert.equal(top.score, 0);
+        sameF32((await db.get('new')).embedding, fixtures.queries[0], 'get');
+        assert.equal(await db.delete('new'), true);
+        assert.notEqual((await db.search(fixtures.queries[0], 1, { metric: 'euclidean' }))[0].id, 'new');
+        await db.dropIndex();
+        assert.equal((await db.stats()).index, null);
+        const after = await db.search(fixtures.queries[1], 5, { metric: 'cosine', includeEmbedding: false });
+        assertSameResults(after, bruteForce(fixtures.vectors, fixtures.queries[1], 5, { metric: 'cosine' }));
+        await db.close();
+      });
+    }
+
+    test('the index travels in export() and opens with the copy', async () => {
+      const db = await fixtureDb();
+      await db.createIndex({ type: 'flat', quantization: 'int8' });
+      const copy = await open({ data: await db.export() });
+      assert.equal((await copy.stats()).index.quantization, 'int8');
+      const q = fixtures.queries[2];
+      assertSameResults(await copy.search(q, 5, { exact: true, includeEmbedding: false }), bruteForce(fixtures.vectors, q, 5, {}));
+      await copy.close();
+      await db.close();
+    });
+
+    test('bad index and search options are INVALID_ARGUMENT', async () => {
+      const empty = await open();
+      await rejectsWith(empty.createIndex({ type: 'flat', quantization: 'int8' }), 'INVALID_ARGUMENT', 'no dimension yet');
+      await empty.close();
+      const db = await fixtureDb();
+      await rejectsWith(db.createIndex({ type: 'flat', quantization: 'int4' }), 'INVALID_ARGUMENT', 'int4');
+      await rejectsWith(db.createIndex({ type: 'ivf' }), 'INVALID_ARGUMENT', 'ivf');
+      await rejectsWith(db.createIndex('flat'), 'INVALID_ARGUMENT', 'not an object');
+      await rejectsWith(db.createIndex({ type: 'hnsw' }), 'INVALID_ARGUMENT', 'hnsw is not in this build');
+      await db.createIndex({ type: 'flat', quantization: 'binary' });
+      for (const rescore of [0, -1, 1.5, 'x']) {
+        await rejectsWith(db.search(fixtures.queries[0], 3, { rescore }), 'INVALID_ARGUMENT', `rescore ${rescore}`);
+      }
+      assert.equal((await db.stats()).index.quantization, 'binary', 'a failed call changed nothing');
+      await db.close();
+    });
+  });
+
   describe('VectorDBError', () => {
     test('is an Error with code, message and name', async () => {
       const db = await open();

@@ -1,0 +1,161 @@
+//! Running one query against whatever holds the vectors: the f32 arena (exact), or a
+//! quantized index (a shortlist of `rescore × k` rows by their codes, then the exact f32
+//! score of each, read from the file), or with `exact: true` over a quantized index, a scan
+//! of the f32 vectors in the file. A filter first becomes candidate rowids through the
+//! attribute index. Every path scores rows with `index/score.rs`, so a row's score has the
+//! same bits whichever path found it.
+
+use crate::attributes::AttributeIndex;
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::filter;
+use crate::index::quantized::CodeIndex;
+use crate::index::score::{min_passing_key, norm, rank_keys, score_of};
+use crate::index::topk::TopK;
+use crate::index::{Query, Vectors};
+use crate::kernels::{self, Kernels};
+use crate::metric::Metric;
+use crate::store::Store;
+use crate::types::{Hits, SearchOptions};
+
+/// Validates a query and its options, then answers it (see the module docs).
+pub(crate) fn run(
+    store: &Store,
+    vectors: Option<&Vectors>,
+    attributes: &AttributeIndex,
+    query: &[f32],
+    k: usize,
+    options: &SearchOptions,
+    default_metric: Metric,
+) -> Result<Hits> {
+    if k == 0 {
+        return Err(Error::InvalidArgument("k must be a positive integer".into()));
+    }
+    if options.rescore == Some(0) || options.ef == Some(0) {
+        return Err(Error::InvalidArgument("rescore and ef must be positive integers".into()));
+    }
+    codec::validate(query, || "query".into())?;
+    let threshold = match options.threshold {
+        Some(t) if t.is_nan() => return Err(Error::InvalidArgument("threshold is NaN".into())),
+        t => t.map(|t| t as f32),
+    };
+    let filter = options.filter.as_ref().map(filter::compile).transpose()?;
+    let Some(vectors) = vectors else {
+        return Ok(Hits::default()); // nothing inserted yet: no dimension to mismatch
+    };
+    let d = vectors.dimension();
+    codec::check_dimension(query, d)?;
+    let candidates = filter.as_ref().and_then(|f| attributes.candidates(f));
+    let q = Query {
+        vector: query,
+        metric: options.metric.unwrap_or(default_metric),
+        k,
+        threshold,
+        candidates: candidates.as_deref(),
+    };
+    let (found, embeddings): (Vec<(i64, f32)>, Option<Vec<f32>>) = match vectors {
+        Vectors::Flat(index) => {
+            let found: Vec<(i64, f32)> = index.search(&q).into_iter().map(|h| (h.rowid, h.score)).collect();
+            let embeddings = options.include_embedding.then(|| {
+                let mut packed = Vec::with_capacity(found.len() * d);
+                for &(rowid, _) in &found {
+                    packed.extend_from_slice(index.vector(rowid).expect("a hit is in the arena"));
+                }
+                packed
+            });
+            (found, embeddings)
+        }
+        Vectors::Codes(codes) => {
+            let found = if options.exact {
+                scan_file(store, &q)?
+            } else {
+                let rescore = options.rescore.unwrap_or(codes.quantizer().kind().default_rescore());
+                let shortlist = codes.shortlist(query, q.metric, k.saturating_mul(rescore), q.candidates);
+                rescore_from_file(store, codes, &q, &shortlist)?
+            };
+            let embeddings = if options.include_embedding {
+                let rowids: Vec<i64> = found.iter().map(|h| h.0).collect();
+                let mut packed = Vec::new();
+                store.read_vectors(&rowids, &mut packed)?;
+                Some(packed)
+            } else {
+                None
+            };
+            (found, embeddings)
+        }
+    };
+    let rowids: Vec<i64> = found.iter().map(|h| h.0).collect();
+    let (ids, metadata) = store.ids_and_metadata(&rowids)?.into_iter().unzip();
+    Ok(Hits { ids, scores: found.iter().map(|h| h.1).collect(), dimension: d, embeddings, metadata })
+}
+
+/// The exact top-k among `shortlist`, from the f32 vectors in the file.
+fn rescore_from_file(
+    store: &Store,
+    codes: &CodeIndex,
+    q: &Query<'_>,
+    shortlist: &[i64],
+) -> Result<Vec<(i64, f32)>> {
+    let kernels = kernels::best();
+    let mut floats = Vec::new();
+    store.read_vectors(shortlist, &mut floats)?;
+    let d = q.vector.len();
+    let mut top = Exact::new(&kernels, q, shortlist.len());
+    for (i, &rowid) in shortlist.iter().enumerate() {
+        let norm = codes.norm_of(rowid).expect("a shortlisted row is indexed");
+        top.offer(rowid, &floats[i * d..(i + 1) * d], norm);
+    }
+    Ok(top.finish())
+}
+
+/// The exact top-k over every live vector in the file (a quantized index with `exact`).
+fn scan_file(store: &Store, q: &Query<'_>) -> Result<Vec<(i64, f32)>> {
+    let kernels = kernels::best();
+    let mut top = Exact::new(&kernels, q, q.candidates.map_or(0, <[i64]>::len));
+    let mut allowed = q.candidates.map(|c| c.iter().peekable());
+    store.scan_vectors(|rowid, _, v| {
+        if let Some(c) = allowed.as_mut() {
+            while c.next_if(|&&r| r < rowid).is_some() {}
+            if c.peek() != Some(&&rowid) {
+                return Ok(());
+            }
+        }
+        top.offer(rowid, v, norm(&kernels, v));
+        Ok(())
+    })?;
+    Ok(top.finish())
+}
+
+/// Exact scores offered one row at a time, kept k best with the threshold as a key.
+struct Exact<'a> {
+    kernels: &'a Kernels,
+    q: &'a Query<'a>,
+    query_norm: f32,
+    min_key: f32,
+    top: TopK,
+}
+
+impl<'a> Exact<'a> {
+    fn new(kernels: &'a Kernels, q: &'a Query<'a>, expected: usize) -> Self {
+        Exact {
+            kernels,
+            q,
+            query_norm: norm(kernels, q.vector),
+            min_key: q.threshold.map_or(f32::NEG_INFINITY, |t| min_passing_key(q.metric, t)),
+            top: TopK::new(q.k, expected),
+        }
+    }
+
+    fn offer(&mut self, rowid: i64, v: &[f32], norm: f32) {
+        let mut key = [0f32];
+        rank_keys(self.kernels, self.q.metric, self.q.vector, self.query_norm, v, &[norm], &mut key);
+        if key[0] >= self.min_key {
+            self.top.offer(key[0], rowid);
+        }
+    }
+
+    fn finish(self) -> Vec<(i64, f32)> {
+        let metric = self.q.metric;
+        self.top.into_sorted().into_iter().map(|(rowid, key)| (rowid, score_of(metric, key))).collect()
+    }
+}
