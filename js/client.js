@@ -13,16 +13,22 @@ const isNumberArrayView = (v) =>
 
 /** Copies a vector into a new Float32Array, rejecting anything that is not numbers. */
 export function toFloat32(v, what) {
-  if (v instanceof Float32Array) return new Float32Array(v);
-  if (isNumberArrayView(v)) return Float32Array.from(v);
-  if (!Array.isArray(v)) fail(ErrorCode.INVALID_VECTOR, `${what} must be an array of numbers or a Float32Array`);
-  const out = new Float32Array(v.length);
+  const out = new Float32Array(embeddingLength(v, what));
+  copyNumbers(v, out, 0, what);
+  return out;
+}
+
+/** Writes a vector (checked by embeddingLength) into `out` at `at`, rejecting non-numbers. */
+function copyNumbers(v, out, at, what) {
+  if (!Array.isArray(v)) {
+    out.set(v, at); // a typed array of numbers: converted to f32 as Float32Array.from does
+    return;
+  }
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x !== 'number') fail(ErrorCode.INVALID_VECTOR, `${what} has a value that is not a number at index ${i}`);
-    out[i] = x;
+    out[at + i] = x;
   }
-  return out;
 }
 
 /** An id must be absent (generated) or a non-empty string. */
@@ -103,19 +109,52 @@ function pack(vectors) {
   const flat = new Float32Array(total);
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const e = vectors[i].embedding;
-    if (Array.isArray(e)) {
-      for (let j = 0; j < e.length; j++) {
-        const x = e[j];
-        if (typeof x !== 'number') fail(ErrorCode.INVALID_VECTOR, `${name(i)}'s embedding has a value that is not a number at index ${j}`);
-        flat[at + j] = x;
-      }
-    } else {
-      flat.set(e, at);
-    }
+    copyNumbers(vectors[i].embedding, flat, at, `${name(i)}'s embedding`);
     at += lengths[i];
   }
   return { ids, flat, lengths, metadata };
+}
+
+/**
+ * Packs the queries of a batch search: every query back to back in one Float32Array, with
+ * their lengths. Each query is checked as `search` checks its one query (INVALID_VECTOR).
+ */
+function packQueries(queries) {
+  if (!Array.isArray(queries)) fail(ErrorCode.INVALID_ARGUMENT, 'searchBatch takes an array of queries');
+  const n = queries.length;
+  const lengths = new Uint32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    lengths[i] = embeddingLength(queries[i], `query ${i} of the batch`);
+    total += lengths[i];
+  }
+  const flat = new Float32Array(total);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    copyNumbers(queries[i], flat, at, `query ${i} of the batch`);
+    at += lengths[i];
+  }
+  return { flat, lengths };
+}
+
+/** A packed `SearchHits` (binding.d.ts) as the API's SearchResult[]. */
+function unpackHits({ ids, scores, dimension, embeddings, metadata }) {
+  const out = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const hit = { id: ids[i], score: scores[i] };
+    if (embeddings) hit.embedding = embeddings.subarray(i * dimension, (i + 1) * dimension);
+    // Stored JSON text, parsed here once: key order, every digit and big integers come
+    // back as JSON.parse(JSON.stringify(value)) gives them, on every backend.
+    if (metadata[i] != null) hit.metadata = JSON.parse(metadata[i]);
+    out[i] = hit;
+  }
+  return out;
+}
+
+/** The argument checks `search` and `searchBatch` share (the rest are the core's). */
+function checkSearchArgs(k, options) {
+  if (options === null || typeof options !== 'object') fail(ErrorCode.INVALID_ARGUMENT, 'search options must be an object');
+  if (typeof k !== 'number') fail(ErrorCode.INVALID_ARGUMENT, 'k must be a positive integer');
 }
 
 export class VectorDB {
@@ -177,21 +216,22 @@ export class VectorDB {
 
   async search(query, k = 5, options = {}) {
     if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
-    if (options === null || typeof options !== 'object') fail(ErrorCode.INVALID_ARGUMENT, 'search options must be an object');
-    if (typeof k !== 'number') fail(ErrorCode.INVALID_ARGUMENT, 'k must be a positive integer');
+    checkSearchArgs(k, options);
     const q = toFloat32(query, 'query');
-    const r = await this.#call('search', { query: q, k, options }, [q.buffer]);
-    const { ids, scores, dimension, embeddings, metadata } = r;
-    const out = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) {
-      const hit = { id: ids[i], score: scores[i] };
-      if (embeddings) hit.embedding = embeddings.subarray(i * dimension, (i + 1) * dimension);
-      // Stored JSON text, parsed here once: key order, every digit and big integers come
-      // back as JSON.parse(JSON.stringify(value)) gives them, on every backend.
-      if (metadata[i] != null) hit.metadata = JSON.parse(metadata[i]);
-      out[i] = hit;
-    }
-    return out;
+    return unpackHits(await this.#call('search', { query: q, k, options }, [q.buffer]));
+  }
+
+  /**
+   * Many queries in one call (one message to the worker): one result list per query, in
+   * order, each what `search(queries[i], k, options)` gives. A bad query anywhere rejects
+   * the whole call with the code `search` would give. @returns {Promise<SearchResult[][]>}
+   */
+  async searchBatch(queries, k = 5, options = {}) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    checkSearchArgs(k, options);
+    const { flat, lengths } = packQueries(queries);
+    const results = await this.#call('searchBatch', { flat, lengths, k, options }, [flat.buffer]);
+    return results.map(unpackHits);
   }
 
   async get(id) {

@@ -34,6 +34,18 @@ export function createDispatcher(binding, env) {
     },
     insertBatch: ({ ids, flat, lengths, metadata }) => open().insertBatch(ids, flat, lengths, metadata),
     search: ({ query, k, options }) => open().search(query, k, options),
+    // The queries packed back to back (`lengths` floats each); one search per query, in
+    // order. The first failure rejects the whole call: nothing partial is returned.
+    async searchBatch({ flat, lengths, k, options }) {
+      const d = open();
+      const out = new Array(lengths.length);
+      let at = 0;
+      for (let i = 0; i < lengths.length; i++) {
+        out[i] = await d.search(flat.subarray(at, at + lengths[i]), k, options);
+        at += lengths[i];
+      }
+      return out;
+    },
     get: ({ id }) => open().get(id),
     delete: ({ id }) => open().delete(id),
     stats: () => open().stats(),
@@ -81,13 +93,16 @@ export function toEnvelope(e) {
   return { code: 'INTERNAL', message: e?.name === 'RuntimeError' ? `wasm trap: ${message}` : message };
 }
 
-/** The buffers of a result to transfer instead of copying. */
+/** The buffers of a result (or of each result of a batch) to transfer instead of copying. */
 export function transferablesOf(result) {
-  const out = [];
-  if (result && typeof result === 'object') {
-    for (const v of ArrayBuffer.isView(result) ? [result] : [result.scores, result.embeddings, result.embedding]) {
-      if (ArrayBuffer.isView(v)) out.push(v.buffer);
+  const out = new Set(); // a buffer listed twice would make postMessage throw
+  const add = (r) => {
+    if (!r || typeof r !== 'object') return;
+    for (const v of ArrayBuffer.isView(r) ? [r] : [r.scores, r.embeddings, r.embedding]) {
+      if (ArrayBuffer.isView(v)) out.add(v.buffer);
     }
-  }
-  return out;
+  };
+  if (Array.isArray(result)) result.forEach(add);
+  else add(result);
+  return [...out];
 }

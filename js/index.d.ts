@@ -133,6 +133,12 @@ export declare class VectorDB {
   insert(vector: Vector): Promise<string>;
   insertBatch(vectors: Vector[]): Promise<string[]>;
   search(query: number[] | Float32Array, k?: number, options?: SearchOptions): Promise<SearchResult[]>;
+  /**
+   * Many queries in one call (one message to the worker): one result list per query, in
+   * order, each what `search(query, k, options)` gives. A bad query anywhere rejects the whole
+   * call with the code `search` would give; `[]` gives `[]`.
+   */
+  searchBatch(queries: (number[] | Float32Array)[], k?: number, options?: SearchOptions): Promise<SearchResult[][]>;
   get(id: string): Promise<StoredVector | null>;
   delete(id: string): Promise<boolean>;
   stats(): Promise<DatabaseStats>;
@@ -148,6 +154,11 @@ export declare class VectorDB {
   info(): Promise<DatabaseInfo>;
 }
 
+/**
+ * A database handle (opened by `initialize()` or the first call). Browser: on a page the
+ * database runs in a dedicated worker of its own; called inside a dedicated worker, it runs in
+ * that worker. Node, Deno, Bun: the native addon when it loads, otherwise wasm in memory.
+ */
 export declare function createVectorDB(config?: VectorDBConfig): Promise<VectorDB>;
 export declare function createWasmVectorDB(config?: VectorDBConfig): Promise<VectorDB>;
 export declare function createNativeVectorDB(config?: VectorDBConfig): Promise<VectorDB>;

@@ -1,7 +1,11 @@
 // Browser entry (ESM): the database runs in a dedicated module worker with OPFS persistence.
 // Load it from any static server: `import { createVectorDB } from './sqlite-vector.js'`.
+// Imported inside a dedicated worker, it runs the database right there instead (OPFS sync
+// access handles are available in any dedicated worker): no second worker, no messages.
 import { VectorDB, normalizeConfig } from './client.js';
 import { VectorDBError, ErrorCode } from './errors.js';
+import { createDispatcher, toEnvelope, transferablesOf } from './dispatcher.js';
+import { acquire } from './locks.js';
 
 export { VectorDB, VectorDBError, ErrorCode };
 
@@ -64,20 +68,96 @@ class WorkerTransport {
   }
 }
 
+/** True in a dedicated worker: the database can run on this thread. */
+const inDedicatedWorker =
+  typeof DedicatedWorkerGlobalScope !== 'undefined' && globalThis instanceof DedicatedWorkerGlobalScope;
+
+/** The wasm glue, loaded and initialised once per worker (every database here shares it). */
+let wasmLoading = null;
+function loadWasm() {
+  if (!wasmLoading) {
+    // (a bundler makes the glue its own chunk, fetched only when a worker runs the database)
+    const loading = import(/* webpackChunkName: "sqlite-vector-wasm" */ './sqlite_vector_wasm.js').then(async (glue) => {
+      await glue.default();
+      return glue;
+    });
+    wasmLoading = loading;
+    loading.catch(() => {
+      if (wasmLoading === loading) wasmLoading = null; // a later handle may retry
+    });
+  }
+  return wasmLoading;
+}
+
+/**
+ * Runs the dispatcher on this thread (inside a dedicated worker), with postMessage's rules:
+ * arguments and results are structured clones, typed arrays in the transfer list are moved
+ * rather than copied, and errors become VectorDBErrors exactly as they do from worker.js.
+ */
+class InWorkerTransport {
+  #handle = null;
+  #ready;
+  #dead = null;
+
+  constructor() {
+    this.#ready = loadWasm().then(
+      (glue) => {
+        this.#handle = createDispatcher(glue, { persist: true, acquire });
+      },
+      (e) => {
+        throw VectorDBError.from(toEnvelope(e));
+      },
+    );
+    this.#ready.catch(() => {});
+  }
+
+  async call(op, args, transfer = []) {
+    await this.#ready;
+    if (this.#dead) throw this.#dead;
+    let cloned;
+    try {
+      // As in node.js: a packed batch is strings, nulls and typed arrays the client made for
+      // this call, and an imported file is copied by the binding; nothing to clone there.
+      if (op === 'insertBatch') cloned = args;
+      else if (op === 'open' && args?.data) {
+        const { data, ...config } = args;
+        cloned = { ...structuredClone(config), data };
+      } else cloned = structuredClone(args, { transfer });
+    } catch (e) {
+      throw VectorDBError.from(e); // DataCloneError → INVALID_ARGUMENT, as postMessage gives
+    }
+    try {
+      const result = await this.#handle(op, cloned);
+      return structuredClone(result, { transfer: transferablesOf(result) });
+    } catch (e) {
+      throw VectorDBError.from(toEnvelope(e));
+    }
+  }
+
+  dispose() {
+    // Nothing to terminate: close() has already closed the database and released its lock.
+    this.#dead = new VectorDBError(ErrorCode.CLOSED, 'the database is closed');
+  }
+}
+
+/** Where this handle's database runs: on this thread in a dedicated worker, else in a new worker. */
+const newTransport = () => (inDedicatedWorker ? new InWorkerTransport() : new WorkerTransport());
+
 /**
  * Creates a database handle (not yet opened; `initialize()` or any call opens it).
- * In the browser the backend is always wasm in a dedicated worker.
+ * In the browser the backend is always wasm: on a page in a dedicated worker of its own,
+ * inside a dedicated worker in that worker.
  */
 export async function createVectorDB(config) {
   const { backend, rust, data } = normalizeConfig(config, 'sqlite-vector.db');
   if (backend === 'native') return createNativeVectorDB(config);
-  return new VectorDB(new WorkerTransport(), rust, 'wasm', data);
+  return new VectorDB(newTransport(), rust, 'wasm', data);
 }
 
 /** The wasm backend, always. */
 export async function createWasmVectorDB(config) {
   const { rust, data } = normalizeConfig(config, 'sqlite-vector.db');
-  return new VectorDB(new WorkerTransport(), rust, 'wasm', data);
+  return new VectorDB(newTransport(), rust, 'wasm', data);
 }
 
 /** The native backend does not exist in a browser. */

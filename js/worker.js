@@ -3,22 +3,7 @@
 // (or `{type: 'ready', error}`) once before anything else.
 import init, * as wasm from './sqlite_vector_wasm.js';
 import { createDispatcher, toEnvelope, transferablesOf } from './dispatcher.js';
-
-/** One holder per database across every tab of the origin (Web Locks), asked without waiting. */
-function acquire(path) {
-  if (!self.navigator?.locks) return Promise.resolve(() => {});
-  return new Promise((resolve, reject) => {
-    navigator.locks
-      .request(`sqlite-vector:${path}`, { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          reject({ code: 'LOCKED', message: `database "${path}" is open in another tab or worker; close it there and retry` });
-          return undefined;
-        }
-        return new Promise((release) => resolve(release)); // held until release()
-      })
-      .catch((e) => reject(toEnvelope(e)));
-  });
-}
+import { acquire } from './locks.js';
 
 let handle = null;
 const pending = [];

@@ -486,3 +486,307 @@ test('dist in Chromium: error codes cross the worker boundary; batches are all o
     assert.equal(again.reopened.count, 4, 'reopen after close() in the same tab');
   });
 });
+
+/** Runs fn(arg, ctx) in the page's own worker `name` (tests/e2e/pages/user-worker.js). */
+const inWorker = (page, name, fn, arg) =>
+  page.evaluate(({ name, src, arg }) => window.runInWorker(name, src, arg), { name, src: fn.toString(), arg });
+
+/** Checks lists of { id, score } against the float64 brute force of the fixtures. */
+function assertBruteForce(lists, { queries, k, metric, filter, threshold }, label) {
+  assert.equal(lists.length, queries.length, `${label}: one answer per query`);
+  for (const [qi, actual] of lists.entries()) {
+    const opts = { metric, filter, threshold };
+    assertSameResults(actual, bruteForce(fixtures.vectors, queries[qi], k, opts), {
+      pool: bruteForce(fixtures.vectors, queries[qi], Infinity, opts),
+      message: `${label} q${qi} ${metric} k=${k} threshold=${threshold} filter=${JSON.stringify(filter)}`,
+    });
+  }
+}
+
+test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no nested worker), equals brute force, persists', { timeout: TEST_TIMEOUT * 2 }, async () => {
+  await withBrowser(async ({ open, reload }) => {
+    const page = await open();
+    await page.evaluate(() => startWorker('w1'));
+    const run = await inWorker(page, 'w1', async ({ fx, metrics }, { sv, dbs, plain, attempt, workersConstructed, hasWorker, isDedicatedWorker }) => {
+      const db = await sv.createVectorDB({ path: 'inworker.db' });
+      dbs.set('db', db);
+      const backend = db.getBackendType();
+      const ids = await db.insertBatch(fx.vectors);
+      const stats = await db.stats();
+      const searches = [];
+      const batches = [];
+      const pick = (rs) => rs.map((r) => ({ id: r.id, score: r.score }));
+      for (const metric of metrics) {
+        for (const [fi, filter] of fx.filters.entries()) {
+          for (const k of fx.k) {
+            for (const [qi, q] of fx.queries.entries()) {
+              searches.push({ qi, metric, fi, k, res: pick(await db.search(q, k, { metric, filter, includeEmbedding: false })) });
+            }
+            batches.push({ metric, fi, k, lists: (await db.searchBatch(fx.queries, k, { metric, filter, includeEmbedding: false })).map(pick) });
+          }
+        }
+      }
+      const defaults = plain(await db.search(fx.queries[0]));
+      const batchDefaults = (await db.searchBatch(fx.queries.slice(0, 2))).map(plain);
+      // the caller's Float32Arrays are copied, not detached, as on a page
+      const q = new Float32Array(fx.queries[1]);
+      const e = new Float32Array(fx.vectors[0].embedding.map((x) => x / 2));
+      await db.insert({ id: 'half', embedding: e, metadata: { big: 12345678901234567890, order: { z: 1, a: 2 } } });
+      const f32Res = plain(await db.search(q, 1, { metric: 'euclidean', filter: { order: { a: 2, z: 1 } } }));
+      const f32Intact = { q: Array.from(q), e: Array.from(e) };
+      await db.delete('half');
+      const g = await db.get('v007');
+      const got = { id: g.id, type: g.embedding.constructor.name, embedding: Array.from(g.embedding), metadata: g.metadata };
+      const errors = {
+        dimQuery: await attempt(() => db.search([1, 2, 3])),
+        dimBatch: await attempt(() => db.searchBatch([fx.queries[0], [1, 2, 3]])),
+        nanInsert: await attempt(() => db.insert({ id: 'nan', embedding: new Array(fx.dimension).fill(NaN) })),
+        dup: await attempt(() => db.insert({ id: 'v001', embedding: fx.vectors[1].embedding })),
+        k0: await attempt(() => db.search(fx.queries[0], 0)),
+        filterOp: await attempt(() => db.search(fx.queries[0], 1, { filter: { n: { $regex: 'x' } } })),
+        notJson: await attempt(() => db.insert({ id: 'fn', embedding: fx.vectors[1].embedding, metadata: { f: () => 1 } })),
+        // a second handle on the same path in this worker: the Web Lock is held here
+        samePath: await attempt(async () => {
+          const other = await sv.createVectorDB({ path: 'inworker.db' });
+          try {
+            return await other.stats();
+          } finally {
+            await other.close().catch(() => {});
+          }
+        }),
+      };
+      // another database in the same worker works alongside
+      const other = await sv.createVectorDB({ path: 'other.db', metric: 'euclidean' });
+      await other.insertBatch([{ id: 'o1', embedding: [1, 1] }, { id: 'o2', embedding: [5, 5] }]);
+      const otherRes = plain(await other.search([4, 4], 2, { includeEmbedding: false }));
+      const otherStats = await other.stats();
+      await other.close();
+      return {
+        backend, ids, stats, searches, batches, defaults, batchDefaults, f32Res, f32Intact, got, errors, otherRes, otherStats,
+        countAfter: (await db.stats()).count,
+        hasWorker, isDedicatedWorker, workers: workersConstructed(),
+      };
+    }, { fx: fixtures, metrics: METRICS });
+
+    assert.equal(run.isDedicatedWorker, true, 'the scenario ran in a dedicated worker');
+    assert.equal(run.hasWorker, true, 'Worker exists in this worker (a nested worker would have been counted)');
+    assert.equal(run.workers, 0, 'createVectorDB inside a worker started no nested worker');
+    assert.equal(run.backend, 'wasm');
+    assert.deepEqual(run.ids, fixtures.vectors.map((v) => v.id));
+    assert.equal(run.stats.backend, 'wasm');
+    assert.equal(run.stats.persistent, true, 'OPFS from inside the worker');
+    assert.equal(run.stats.path, 'inworker.db');
+    assert.equal(run.stats.count, fixtures.vectors.length);
+    assert.equal(run.stats.dimension, fixtures.dimension);
+    assert.ok(run.stats.size > 0);
+
+    assert.equal(run.searches.length, METRICS.length * fixtures.filters.length * fixtures.k.length * fixtures.queries.length);
+    for (const s of run.searches) {
+      const opts = { metric: s.metric, filter: fixtures.filters[s.fi] };
+      const q = fixtures.queries[s.qi];
+      assertSameResults(s.res, bruteForce(fixtures.vectors, q, s.k, opts), { pool: bruteForce(fixtures.vectors, q, Infinity, opts), message: `in worker q${s.qi} ${s.metric} k=${s.k} filter=${JSON.stringify(opts.filter)}` });
+    }
+    assert.equal(run.batches.length, METRICS.length * fixtures.filters.length * fixtures.k.length);
+    for (const b of run.batches) {
+      assertBruteForce(b.lists, { queries: fixtures.queries, k: b.k, metric: b.metric, filter: fixtures.filters[b.fi] }, 'searchBatch in worker');
+    }
+
+    const byId = new Map(fixtures.vectors.map((v) => [v.id, v]));
+    assertSameResults(run.defaults, bruteForce(fixtures.vectors, fixtures.queries[0], 5), { pool: bruteForce(fixtures.vectors, fixtures.queries[0], Infinity), message: 'defaults in worker' });
+    for (const r of run.defaults) {
+      assert.equal(r.embeddingType, 'Float32Array');
+      assert.deepEqual(r.embedding, f32(byId.get(r.id).embedding));
+      assert.deepEqual(r.metadata, byId.get(r.id).metadata);
+    }
+    assert.deepEqual(run.batchDefaults[0], run.defaults, 'searchBatch defaults are those of search');
+    assertSameResults(run.batchDefaults[1], bruteForce(fixtures.vectors, fixtures.queries[1], 5), { pool: bruteForce(fixtures.vectors, fixtures.queries[1], Infinity) });
+
+    assert.deepEqual(run.f32Intact, { q: f32(fixtures.queries[1]), e: f32(fixtures.vectors[0].embedding.map((x) => x / 2)) }, "the caller's Float32Arrays are left intact");
+    assert.equal(run.f32Res.length, 1);
+    assert.equal(run.f32Res[0].id, 'half');
+    assert.deepEqual(run.f32Res[0].embedding, f32(fixtures.vectors[0].embedding.map((x) => x / 2)));
+    assert.deepEqual(run.f32Res[0].metadata, { big: 12345678901234567890, order: { z: 1, a: 2 } });
+    assert.deepEqual(Object.keys(run.f32Res[0].metadata.order), ['z', 'a'], 'metadata key order');
+    assert.deepEqual(run.got, { id: 'v007', type: 'Float32Array', embedding: f32(byId.get('v007').embedding), metadata: byId.get('v007').metadata });
+
+    assertCode(run.errors.dimQuery, 'DIMENSION_MISMATCH', 'query of a wrong length, in worker');
+    assertCode(run.errors.dimBatch, 'DIMENSION_MISMATCH', 'searchBatch with a wrong length, in worker');
+    assertCode(run.errors.nanInsert, 'INVALID_VECTOR', 'NaN insert, in worker');
+    assertCode(run.errors.dup, 'DUPLICATE_ID', 'duplicate id, in worker');
+    assertCode(run.errors.k0, 'INVALID_ARGUMENT', 'k = 0, in worker');
+    assertCode(run.errors.filterOp, 'INVALID_ARGUMENT', 'unknown filter operator, in worker');
+    assertCode(run.errors.notJson, 'INVALID_ARGUMENT', 'metadata with a function, in worker');
+    assertCode(run.errors.samePath, 'LOCKED', 'a second handle on the same path in the same worker');
+    assert.deepEqual(run.otherRes.map((r) => r.id), ['o2', 'o1']);
+    assert.equal(run.otherStats.path, 'other.db');
+    assert.equal(run.otherStats.persistent, true);
+    assert.equal(run.countAfter, fixtures.vectors.length, 'no failed call wrote anything');
+
+    // The page itself cannot open the database the worker holds (one Web Lock per path).
+    const fromPage = await page.evaluate(async () => {
+      const db = await sv.createVectorDB({ path: 'inworker.db' });
+      const r = await Promise.race([attempt(() => db.stats()), sleep(5000).then(() => ({ hung: true }))]);
+      await attempt(() => db.close());
+      return r;
+    });
+    assert.notEqual(fromPage.hung, true);
+    assertCode(fromPage, 'LOCKED', 'the page opening a path held by its worker');
+
+    // close() in the worker, then the same worker opens it again; later calls on the closed
+    // handle reject with CLOSED.
+    const again = await inWorker(page, 'w1', async (_, { sv, dbs, attempt, workersConstructed }) => {
+      const db = dbs.get('db');
+      await db.close();
+      const closed = { search: await attempt(() => db.search([1])), batch: await attempt(() => db.searchBatch([])), stats: await attempt(() => db.stats()) };
+      const db2 = await sv.createVectorDB({ path: 'inworker.db' });
+      const stats = await db2.stats();
+      await db2.close();
+      return { closed, stats, workers: workersConstructed() };
+    });
+    for (const [op, outcome] of Object.entries(again.closed)) assertCode(outcome, 'CLOSED', `${op} after close() in the worker`);
+    assert.equal(again.stats.count, fixtures.vectors.length, 'reopened in the same worker after close()');
+    assert.equal(again.workers, 0);
+    await page.evaluate(() => stopWorker('w1'));
+
+    // A second worker of the page opens what the first wrote, and is killed (by the reload)
+    // without close().
+    await page.evaluate(() => startWorker('w2'));
+    const second = await inWorker(page, 'w2', async ({ queries }, { sv, workersConstructed }) => {
+      const db = await sv.createVectorDB({ path: 'inworker.db' });
+      const stats = await db.stats();
+      const lists = (await db.searchBatch(queries, 5, { metric: 'euclidean', filter: { group: 'b' }, includeEmbedding: false })).map((rs) => rs.map((r) => ({ id: r.id, score: r.score })));
+      await db.insert({ id: 'from-w2', embedding: new Array(queries[0].length).fill(0.5) });
+      return { stats, lists, count: (await db.stats()).count, workers: workersConstructed() };
+    }, { queries: fixtures.queries });
+    assert.equal(second.stats.count, fixtures.vectors.length, 'a second worker sees what the first wrote');
+    assert.equal(second.stats.persistent, true);
+    assertBruteForce(second.lists, { queries: fixtures.queries, k: 5, metric: 'euclidean', filter: { group: 'b' } }, 'second worker');
+    assert.equal(second.count, fixtures.vectors.length + 1);
+    assert.equal(second.workers, 0);
+
+    await reload(page);
+    await page.evaluate(() => startWorker('w3'));
+    const third = await inWorker(page, 'w3', async ({ q }, { sv, plain, workersConstructed }) => {
+      // the killed worker's lock is gone with it; retry LOCKED briefly while it winds down
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const db = await sv.createVectorDB({ path: 'inworker.db' });
+        try {
+          const stats = await db.stats();
+          const res = plain(await db.search(q, 5, { includeEmbedding: false }));
+          const g = await db.get('from-w2');
+          await db.close();
+          return { stats, res, got: g && Array.from(g.embedding), workers: workersConstructed() };
+        } catch (e) {
+          await db.close().catch(() => {});
+          if (e.code !== 'LOCKED' || Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    }, { q: fixtures.queries[4] });
+    assert.equal(third.stats.count, fixtures.vectors.length + 1, 'persisted across a reload');
+    assert.deepEqual(third.got, new Array(fixtures.dimension).fill(0.5));
+    const withW2 = [...fixtures.vectors, { id: 'from-w2', embedding: new Array(fixtures.dimension).fill(0.5) }];
+    assertSameResults(third.res, bruteForce(withW2, fixtures.queries[4], 5), { pool: bruteForce(withW2, fixtures.queries[4], Infinity), message: 'after reload, in a new worker' });
+    assert.equal(third.workers, 0);
+
+    // The page's own worker opens the file the in-worker database wrote.
+    const pageView = await page.evaluate(async () => {
+      const db = await sv.createVectorDB({ path: 'inworker.db' });
+      const stats = await db.stats();
+      await db.close();
+      return stats;
+    });
+    assert.equal(pageView.count, fixtures.vectors.length + 1);
+  });
+});
+
+test('dist in Chromium: searchBatch on a page over OPFS is one message, one answer per query, equal to brute force', { timeout: TEST_TIMEOUT }, async () => {
+  await withBrowser(async ({ open, reload }) => {
+    const page = await open();
+    const run = await page.evaluate(async ({ fx, metrics }) => {
+      const db = await sv.createVectorDB({ path: 'batch.db' });
+      await db.insertBatch(fx.vectors);
+      const pick = (rs) => rs.map((r) => ({ id: r.id, score: r.score }));
+      // every message the page sends to a worker during one searchBatch
+      const post = Worker.prototype.postMessage;
+      let posted = 0;
+      Worker.prototype.postMessage = function (...args) {
+        posted++;
+        return post.apply(this, args);
+      };
+      let lists;
+      try {
+        lists = await db.searchBatch(fx.queries, 5, { includeEmbedding: false });
+      } finally {
+        Worker.prototype.postMessage = post;
+      }
+      const batches = [];
+      for (const metric of metrics) {
+        for (const [fi, filter] of fx.filters.entries()) {
+          for (const k of fx.k) {
+            for (const threshold of [undefined, fx.thresholds[metric]]) {
+              const options = { metric, filter, includeEmbedding: false };
+              if (threshold !== undefined) options.threshold = threshold;
+              const got = (await db.searchBatch(fx.queries, k, options)).map(pick);
+              const loop = [];
+              for (const q of fx.queries) loop.push(pick(await db.search(q, k, options)));
+              batches.push({ metric, fi, k, threshold, got, loop });
+            }
+          }
+        }
+      }
+      const queries = fx.queries.slice(0, 3).map((q) => new Float32Array(q));
+      const withEmb = (await db.searchBatch(queries, 4)).map(plain);
+      const intact = queries.map((q) => Array.from(q));
+      const q0 = fx.queries[0];
+      const errors = {
+        nan: await attempt(() => db.searchBatch([q0, q0.map(() => NaN), q0])),
+        empty: await attempt(() => db.searchBatch([q0, []])),
+        strings: await attempt(() => db.searchBatch([q0.map(String), q0])),
+        dim: await attempt(() => db.searchBatch([q0, q0, [1, 2, 3]])),
+        k0: await attempt(() => db.searchBatch([q0], 0)),
+        metric: await attempt(() => db.searchBatch([q0], 1, { metric: 'manhattan' })),
+        notArray: await attempt(() => db.searchBatch('nope')),
+      };
+      return { posted, lists, batches, withEmb, intact, empty: await db.searchBatch([]), errors, stats: await db.stats() };
+    }, { fx: fixtures, metrics: METRICS });
+
+    assert.equal(run.posted, 1, 'searchBatch of every query is one message to the worker');
+    assertBruteForce(run.lists, { queries: fixtures.queries, k: 5, metric: 'cosine' }, 'counted batch');
+    assert.equal(run.batches.length, METRICS.length * fixtures.filters.length * fixtures.k.length * 2);
+    for (const b of run.batches) {
+      assert.deepEqual(b.got, b.loop, `searchBatch equals a loop of search: ${b.metric} k=${b.k} threshold=${b.threshold} filter=${JSON.stringify(fixtures.filters[b.fi])}`);
+      assertBruteForce(b.got, { queries: fixtures.queries, k: b.k, metric: b.metric, filter: fixtures.filters[b.fi], threshold: b.threshold }, 'page batch');
+    }
+    const byId = new Map(fixtures.vectors.map((v) => [v.id, v]));
+    assert.equal(run.withEmb.length, 3);
+    for (const [qi, res] of run.withEmb.entries()) {
+      assertSameResults(res, bruteForce(fixtures.vectors, fixtures.queries[qi], 4), { pool: bruteForce(fixtures.vectors, fixtures.queries[qi], Infinity) });
+      for (const r of res) {
+        assert.equal(r.embeddingType, 'Float32Array');
+        assert.deepEqual(r.embedding, f32(byId.get(r.id).embedding));
+        assert.deepEqual(r.metadata, byId.get(r.id).metadata);
+      }
+    }
+    assert.deepEqual(run.intact, fixtures.queries.slice(0, 3).map(f32), "the caller's Float32Arrays are left intact");
+    assert.deepEqual(run.empty, []);
+    assertCode(run.errors.nan, 'INVALID_VECTOR', 'a NaN query in the middle');
+    assertCode(run.errors.empty, 'INVALID_VECTOR', 'an empty query');
+    assertCode(run.errors.strings, 'INVALID_VECTOR', 'a query of strings');
+    assertCode(run.errors.dim, 'DIMENSION_MISMATCH', 'a query of the wrong length last');
+    assertCode(run.errors.k0, 'INVALID_ARGUMENT', 'k = 0');
+    assertCode(run.errors.metric, 'INVALID_ARGUMENT', 'unknown metric');
+    assertCode(run.errors.notArray, 'INVALID_ARGUMENT', 'queries not an array');
+    assert.equal(run.stats.count, fixtures.vectors.length);
+
+    await reload(page);
+    const after = await page.evaluate(async ({ queries }) => {
+      const db = await sv.createVectorDB({ path: 'batch.db' });
+      const lists = (await db.searchBatch(queries, 200, { metric: 'dot', filter: { n: { $gte: 50 } }, includeEmbedding: false })).map((rs) => rs.map((r) => ({ id: r.id, score: r.score })));
+      await db.close();
+      return lists;
+    }, { queries: fixtures.queries });
+    assertBruteForce(after, { queries: fixtures.queries, k: 200, metric: 'dot', filter: { n: { $gte: 50 } } }, 'after reload');
+  });
+});

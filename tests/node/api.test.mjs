@@ -351,6 +351,146 @@ describe(`[${backend}] backend`, () => {
     });
   });
 
+  describe('searchBatch', () => {
+    let db;
+    before(async () => {
+      db = await fixtureDb();
+    });
+    after(() => db?.close());
+
+    /** What a loop of search gives, for comparison (the loop is checked against brute force). */
+    const loop = async (queries, k, options) => {
+      const out = [];
+      for (const q of queries) out.push(await db.search(q, k, options));
+      return out;
+    };
+
+    test('equals a loop of search (and brute force) for every metric x filter x k, with and without threshold', async () => {
+      // arrays and Float32Arrays mixed, one of them a view at an offset into a larger buffer
+      const queries = fixtures.queries.map((q, i) => (i % 3 === 1 ? f32(q) : i % 3 === 2 ? new Float32Array([9, ...q, 9]).subarray(1, 1 + q.length) : q));
+      let checked = 0;
+      for (const metric of METRICS) {
+        for (const filter of fixtures.filters) {
+          for (const k of fixtures.k) {
+            for (const threshold of [undefined, fixtures.thresholds[metric]]) {
+              const options = { metric, filter, includeEmbedding: false };
+              if (threshold !== undefined) options.threshold = threshold;
+              const batch = await db.searchBatch(queries, k, options);
+              assert.ok(Array.isArray(batch), 'an array of result lists');
+              assert.equal(batch.length, queries.length, 'one answer per query');
+              assert.deepEqual(batch, await loop(queries, k, options), `${metric} k=${k} threshold=${threshold} filter=${JSON.stringify(filter)}`);
+              for (const [qi, q] of fixtures.queries.entries()) {
+                const ref = { metric, filter, threshold };
+                assertSameResults(batch[qi], bruteForce(fixtures.vectors, q, k, ref), {
+                  pool: bruteForce(fixtures.vectors, q, Infinity, ref),
+                  message: `batch q${qi} ${metric} k=${k} threshold=${threshold} filter=${JSON.stringify(filter)}`,
+                });
+                checked++;
+              }
+            }
+          }
+        }
+      }
+      assert.equal(checked, METRICS.length * fixtures.filters.length * fixtures.k.length * 2 * fixtures.queries.length);
+    });
+
+    test('defaults (k = 5, cosine, embeddings and metadata) are those of search', async () => {
+      const queries = fixtures.queries.slice(0, 4);
+      const batch = await db.searchBatch(queries);
+      assert.deepEqual(batch, await loop(queries, 5, {}));
+      const byId = new Map(fixtures.vectors.map((v) => [v.id, v]));
+      for (const [qi, res] of batch.entries()) {
+        assert.equal(res.length, 5, `q${qi}`);
+        for (const r of res) {
+          sameF32(r.embedding, byId.get(r.id).embedding, `q${qi} ${r.id}`);
+          assert.deepEqual(r.metadata, byId.get(r.id).metadata, `q${qi} ${r.id}: metadata`);
+          assert.deepEqual(Object.keys(r.metadata ?? {}), Object.keys(byId.get(r.id).metadata ?? {}), 'key order');
+        }
+      }
+      assert.deepEqual(await db.searchBatch(queries, undefined, undefined), batch);
+    });
+
+    test('an empty list gives [], one query gives one list, repeated queries give equal lists', async () => {
+      assert.deepEqual(await db.searchBatch([]), []);
+      assert.deepEqual(await db.searchBatch([], 3, { metric: 'dot' }), []);
+      const q = fixtures.queries[2];
+      assert.deepEqual(await db.searchBatch([q], 7, { metric: 'euclidean' }), [await db.search(q, 7, { metric: 'euclidean' })]);
+      const twice = await db.searchBatch([q, q, q], 4);
+      assert.deepEqual(twice[0], twice[1]);
+      assert.deepEqual(twice[1], twice[2]);
+      // the embeddings of separate answers are separate arrays
+      twice[0][0].embedding[0] = 12345;
+      assert.notEqual(twice[1][0].embedding[0], 12345);
+    });
+
+    test("many queries in one call; the caller's Float32Arrays stay intact", async () => {
+      const rand = mulberry32(4242);
+      const queries = Array.from({ length: 300 }, () => Float32Array.from({ length: fixtures.dimension }, () => rand() * 2 - 1));
+      const copies = queries.map((q) => Array.from(q));
+      const batch = await db.searchBatch(queries, 3, { metric: 'dot', filter: { group: { $in: ['a', 'c'] } }, includeEmbedding: false });
+      assert.equal(batch.length, 300);
+      assert.deepEqual(queries.map((q) => Array.from(q)), copies, 'queries not detached or changed');
+      assert.deepEqual(batch, await loop(queries, 3, { metric: 'dot', filter: { group: { $in: ['a', 'c'] } }, includeEmbedding: false }));
+    });
+
+    test('a bad query anywhere rejects the whole call with the code search gives; nothing changes', async () => {
+      const before = await db.stats();
+      const good = fixtures.queries[0];
+      const reference = await db.searchBatch([good, fixtures.queries[1]], 5);
+      const cases = [
+        ['NaN', [1, NaN, 3, 4, 5, 6, 7, 8]],
+        ['Infinity', [1, Infinity, 3, 4, 5, 6, 7, 8]],
+        ['[]', []],
+        ['strings', ['1', '2', '3', '4', '5', '6', '7', '8']],
+        ['null inside', [null, 1, 2, 3, 4, 5, 6, 7]],
+        ['a string', 'abc'],
+        ['a number', 5],
+        ['null', null],
+        ['undefined', undefined],
+        ['an array-like object', { 0: 1, length: 1 }],
+        ['Float32Array with NaN', f32([1, NaN, 3, 4, 5, 6, 7, 8])],
+        ['too short', [1, 2, 3]],
+        ['too long', new Array(fixtures.dimension + 1).fill(0.5)],
+      ];
+      for (const [name, bad] of cases) {
+        const code = await db.search(bad).then(() => null, (e) => e.code);
+        assert.ok(code, `search(${name}) rejects`);
+        for (const at of [0, 1, 2]) {
+          const queries = [good, good];
+          queries.splice(at, 0, bad);
+          await rejectsWith(db.searchBatch(queries), code, `${name} at ${at}`);
+          await rejectsWith(db.searchBatch(queries, 2, { metric: 'euclidean', filter: { group: 'a' } }), code, `${name} at ${at}, with options`);
+        }
+      }
+      for (const [name, k] of [['0', 0], ['-1', -1], ['1.5', 1.5], ['NaN', NaN], ["'5'", '5']]) {
+        await rejectsWith(db.searchBatch([good, good], k), 'INVALID_ARGUMENT', `k = ${name}`);
+      }
+      await rejectsWith(db.searchBatch([good], 1, { metric: 'manhattan' }), 'INVALID_ARGUMENT', 'unknown metric');
+      await rejectsWith(db.searchBatch([good], 1, { filter: { a: { $regex: 'x' } } }), 'INVALID_ARGUMENT', 'unknown filter operator');
+      await rejectsWith(db.searchBatch([good], 1, null), 'INVALID_ARGUMENT', 'null options');
+      for (const queries of [null, good.join(','), new Float32Array(good), { 0: good, length: 1 }]) {
+        await rejectsWith(db.searchBatch(queries), 'INVALID_ARGUMENT', `queries ${Object.prototype.toString.call(queries)}`);
+      }
+      const after = await db.stats();
+      assert.equal(after.count, before.count);
+      assert.equal(after.dimension, before.dimension);
+      assert.deepEqual(await db.searchBatch([good, fixtures.queries[1]], 5), reference, 'later calls answer as before');
+    });
+
+    test('on a fresh database: no dimension yet, [] for any query; the first insert fixes it', async () => {
+      const fresh = await open();
+      assert.deepEqual(await fresh.searchBatch([[1, 2, 3], [4, 5, 6]], 3), [[], []]);
+      assert.equal((await fresh.stats()).dimension, null, 'a search does not fix the dimension');
+      await fresh.insertBatch([{ id: 'a', embedding: [1, 0] }, { id: 'b', embedding: [0, 1] }]);
+      const r = await fresh.searchBatch([[1, 0.1], [0.1, 1]], 1, { includeEmbedding: false });
+      assert.deepEqual(r.map((x) => x.map((h) => h.id)), [['a'], ['b']]);
+      await rejectsWith(fresh.searchBatch([[1, 0], [1, 0, 0]]), 'DIMENSION_MISMATCH', 'second query of the wrong length');
+      await fresh.close();
+      await rejectsWith(fresh.searchBatch([[1, 0]]), 'CLOSED', 'after close');
+      await rejectsWith(fresh.searchBatch([]), 'CLOSED', 'empty batch after close');
+    });
+  });
+
   describe('ids', () => {
     test('any non-empty string is an id', async () => {
       const db = await open();
