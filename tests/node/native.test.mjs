@@ -45,7 +45,7 @@ describe('native backend', () => {
       await db.close();
     `);
     assert.equal(wrote.json.backend, 'native');
-    assert.deepEqual(wrote.json.stats, { count: fixtures.vectors.length, dimension: fixtures.dimension, size: wrote.json.stats.size, backend: 'native', path: file, persistent: true });
+    assert.deepEqual(wrote.json.stats, { count: fixtures.vectors.length, dimension: fixtures.dimension, size: wrote.json.stats.size, backend: 'native', path: file, persistent: true, index: null });
     assert.ok(fs.statSync(file).size >= wrote.json.stats.size, 'the database is a real file on disk');
 
     const q = fixtures.queries[2];
