@@ -77,7 +77,7 @@ export interface SearchOptions {
   /** The true top-k by f32 whatever index exists (with a quantized index: a scan of the f32
    * vectors in the file). Default false. */
   exact?: boolean;
-  /** Quantized indexes: rescore × k candidates are rescored with f32 (default 4 for int8,
+  /** Quantized indexes: rescore × k candidates are rescored with f32 (default 2 for int8,
    * 16 for binary). */
   rescore?: number;
   /** hnsw search breadth (accepted; no effect without a graph). */

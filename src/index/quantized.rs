@@ -23,9 +23,6 @@ use std::collections::HashMap;
 /// Where the code starts in a stored code row (after the exact and the decoded norm).
 const CODE_AT: usize = 8;
 
-/// The approximate rank key of one stored code row.
-type RowScore<'a> = Box<dyn Fn(&[u8]) -> f32 + 'a>;
-
 fn f32_at(row: &[u8], at: usize) -> f32 {
     f32::from_le_bytes(row[at..at + 4].try_into().expect("4 bytes"))
 }
@@ -297,48 +294,61 @@ impl CodeIndex {
     /// The `n` best rows by approximate key (larger is better), restricted to `candidates`
     /// when given, best first. Ties keep rowid order, as everywhere.
     pub fn shortlist(&self, query: &[f32], metric: Metric, n: usize, candidates: Option<&[i64]>) -> Vec<i64> {
-        let rb = self.quantizer.row_bytes();
-        let mut top = TopK::new(n, candidates.map_or(self.len(), <[i64]>::len));
         let q_norm = norm(&self.kernels, query);
-        let score: RowScore<'_> = match &self.quantizer {
+        match &self.quantizer {
             Quantizer::Int8 { offset, scale } => {
+                // q·x ≈ q·offset + Σ (q_i scale_i) c_i; the second sum in integers, with the
+                // scaled query rounded to i16 as finely as i32 sums allow.
                 let scaled: Vec<f32> = query.iter().zip(scale).map(|(q, s)| q * s).collect();
+                let largest = scaled.iter().fold(0f32, |m, x| m.max(x.abs()));
+                let limit = (i32::MAX as f64 / (255.0 * query.len() as f64)).min(i16::MAX as f64) as f32;
+                let to_int = if largest > 0.0 { limit / largest } else { 0.0 };
+                let q16: Vec<i16> = scaled.iter().map(|x| (x * to_int).round() as i16).collect();
+                let from_int = if to_int > 0.0 { 1.0 / to_int } else { 0.0 };
                 let base = (self.kernels.dot)(query, offset);
                 let dot_u8 = self.code_kernels.dot_u8;
-                Box::new(move |row: &[u8]| {
-                    let x_norm = f32_at(row, 4);
-                    let dot = base + dot_u8(&scaled, &row[CODE_AT..]);
-                    match metric {
-                        Metric::Dot => dot,
-                        Metric::Cosine => {
-                            let denom = q_norm * x_norm;
-                            if denom == 0.0 {
-                                0.0
-                            } else {
-                                dot / denom
-                            }
+                let dot = |row: &[u8]| base + dot_u8(&q16, &row[CODE_AT..]) as f32 * from_int;
+                // One loop per metric, so the per-row work is inlined with no branch.
+                match metric {
+                    Metric::Dot => self.best_rows(n, candidates, dot),
+                    Metric::Cosine => self.best_rows(n, candidates, |row| {
+                        let denom = q_norm * f32_at(row, 4);
+                        if denom == 0.0 {
+                            0.0
+                        } else {
+                            dot(row) / denom
                         }
-                        Metric::Euclidean => -(q_norm * q_norm - 2.0 * dot + x_norm * x_norm),
-                    }
-                })
+                    }),
+                    Metric::Euclidean => self.best_rows(n, candidates, |row| {
+                        let x_norm = f32_at(row, 4);
+                        2.0 * dot(row) - q_norm * q_norm - x_norm * x_norm
+                    }),
+                }
             }
             Quantizer::Binary { .. } => {
                 let mut bits = vec![0u8; self.quantizer.code_bytes()];
                 self.quantizer.encode(query, &mut bits);
                 let hamming = self.code_kernels.hamming;
-                Box::new(move |row: &[u8]| -(hamming(&bits, &row[CODE_AT..]) as f32))
+                self.best_rows(n, candidates, |row| -(hamming(&bits, &row[CODE_AT..]) as f32))
             }
-        };
+        }
+    }
+
+    /// The `n` rows (all, or the candidates) with the largest `key`, best first.
+    #[inline]
+    fn best_rows(&self, n: usize, candidates: Option<&[i64]>, key: impl Fn(&[u8]) -> f32) -> Vec<i64> {
+        let rb = self.quantizer.row_bytes();
+        let mut top = TopK::new(n, candidates.map_or(self.len(), <[i64]>::len));
         match candidates {
             None => {
-                for (slot, row) in self.rows.chunks_exact(rb).enumerate() {
-                    top.offer(score(row), self.rowids[slot]);
+                for (row, &rowid) in self.rows.chunks_exact(rb).zip(&self.rowids) {
+                    top.offer(key(row), rowid);
                 }
             }
             Some(rowids) => {
                 for &rowid in rowids {
                     if let Some(&slot) = self.slot_of.get(&rowid) {
-                        top.offer(score(&self.rows[slot * rb..(slot + 1) * rb]), rowid);
+                        top.offer(key(&self.rows[slot * rb..(slot + 1) * rb]), rowid);
                     }
                 }
             }
