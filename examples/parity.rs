@@ -96,6 +96,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "scores": hits.iter().map(|h| h.score).collect::<Vec<_>>(),
         }));
     }
+    let mut indexed = serde_json::Map::new();
+    for q in ["int8", "binary"] {
+        let quantization = serde_json::from_value(json!(q))?;
+        db.create_index(&sqlite_vector::IndexOptions { quantization, ..Default::default() })?;
+        let run = |exact: bool| -> Result<Vec<Value>, Error> {
+            let mut out = Vec::new();
+            for s in script["indexed"].as_array().unwrap() {
+                let mut options = options(&s["options"])?;
+                options.exact = exact;
+                let hits = db.search(&floats(&s["query"]), s["k"].as_u64().unwrap() as usize, &options)?;
+                out.push(json!({
+                    "ids": hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>(),
+                    "scores": hits.iter().map(|h| h.score).collect::<Vec<_>>(),
+                }));
+            }
+            Ok(out)
+        };
+        let (exact, approx) = (run(true)?, run(false)?);
+        indexed.insert(q.into(), json!({ "exact": exact, "approx": approx }));
+        db.drop_index()?;
+    }
     let exported = db.export()?;
     let mut errors = Vec::new();
     for c in script["errors"].as_array().unwrap() {
@@ -112,8 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e) => e.code(),
     };
     errors.push(json!({ "name": "search after close", "code": closed }));
-    let results =
-        json!({ "searches": searches, "errors": errors, "count": count, "exportedBytes": exported.len() });
+    let results = json!({ "searches": searches, "indexed": indexed, "errors": errors, "count": count, "exportedBytes": exported.len() });
     std::fs::write(output, serde_json::to_string(&results)?)?;
     Ok(())
 }

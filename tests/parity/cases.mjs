@@ -21,6 +21,13 @@ export function paritySearches(fixtures) {
   return out;
 }
 
+/** The quantized indexes the script builds, and the searches it runs on each (a sample of
+ * the script's searches; each both with `exact: true` and approximately). */
+export const QUANTIZATIONS = ['int8', 'binary'];
+export function indexedSearches(fixtures) {
+  return paritySearches(fixtures).filter((_, i) => i % 5 === 0);
+}
+
 /**
  * Bad inputs, each with the code API.md gives it. They run in order on the database that
  * holds the fixtures (dimension `d`); none may change it (the runner checks the count after).
@@ -102,6 +109,20 @@ export async function runParity(create, fixtures, { path = ':memory:' } = {}) {
     const hits = await db.search(s.query, s.k, { ...s.options, includeEmbedding: false });
     searches.push({ ids: hits.map((h) => h.id), scores: hits.map((h) => h.score) });
   }
+  const indexed = {};
+  for (const quantization of QUANTIZATIONS) {
+    await db.createIndex({ type: 'flat', quantization });
+    const run = async (exact) => {
+      const out = [];
+      for (const s of indexedSearches(fixtures)) {
+        const hits = await db.search(s.query, s.k, { ...s.options, exact, includeEmbedding: false });
+        out.push({ ids: hits.map((h) => h.id), scores: hits.map((h) => h.score) });
+      }
+      return out;
+    };
+    indexed[quantization] = { exact: await run(true), approx: await run(false) };
+    await db.dropIndex();
+  }
   const exported = await db.export();
   const errors = [];
   for (const c of parityErrors(fixtures)) {
@@ -144,5 +165,5 @@ export async function runParity(create, fixtures, { path = ':memory:' } = {}) {
     closed = e.code;
   }
   errors.push({ name: 'search after close', code: closed });
-  return { searches, errors, count, exportedBytes: exported.length };
+  return { searches, indexed, errors, count, exportedBytes: exported.length };
 }

@@ -22,7 +22,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { createNativeVectorDB, createWasmVectorDB } from '../../dist/node.js';
 import { bruteForce, assertSameResults } from '../fixtures/reference.mjs';
-import { paritySearches, parityErrors, runParity } from './cases.mjs';
+import { paritySearches, parityErrors, runParity, indexedSearches, QUANTIZATIONS } from './cases.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = JSON.parse(fs.readFileSync(path.join(repo, 'tests/fixtures/fixtures.json'), 'utf8'));
@@ -101,6 +101,7 @@ describe('parity: four targets, one script', () => {
       path: path.join(tmp, 'rust.db'),
       vectors: fixtures.vectors,
       searches: paritySearches(fixtures),
+      indexed: indexedSearches(fixtures),
       errors: parityErrors(fixtures),
     }));
     execFileSync('cargo', ['run', '--quiet', '--example', 'parity', '--', script, out], { cwd: repo, stdio: 'inherit' });
@@ -139,6 +140,34 @@ describe('parity: four targets, one script', () => {
           pool: truth[i].pool,
           message: `${target}, query ${s.qi} k ${s.k} ${JSON.stringify(s.options)}`,
         });
+      }
+    }
+  });
+
+  test('quantized indexes on every target: exact: true equals brute force; approximate answers keep exact scores, min(k, matches) results and a recall floor', () => {
+    const searches = indexedSearches(fixtures);
+    for (const [target, r] of Object.entries(results)) {
+      for (const quantization of QUANTIZATIONS) {
+        let hit = 0;
+        let total = 0;
+        for (const [i, s] of searches.entries()) {
+          const expected = bruteForce(fixtures.vectors, s.query, s.k, s.options);
+          const pool = bruteForce(fixtures.vectors, s.query, Infinity, s.options);
+          const label = `${target} ${quantization}, query ${s.qi} k ${s.k} ${JSON.stringify(s.options)}`;
+          const exact = r.indexed[quantization].exact[i];
+          assertSameResults(exact.ids.map((id, j) => ({ id, score: exact.scores[j] })), expected, { rel: REL, pool, message: `exact ${label}` });
+          const approx = r.indexed[quantization].approx[i];
+          assert.equal(approx.ids.length, expected.length, `approx ${label}: min(k, matches) results`);
+          for (const [j, id] of approx.ids.entries()) {
+            const truth = pool.find((p) => p.id === id);
+            assert.ok(truth, `approx ${label}: ${id} passes the filter and threshold`);
+            assert.ok(closeScores(approx.scores[j], truth.score), `approx ${label}: ${id} scores ${approx.scores[j]} vs ${truth.score}`);
+          }
+          hit += approx.ids.filter((id) => expected.some((e) => e.id === id)).length;
+          total += expected.length;
+        }
+        const floor = quantization === 'int8' ? 0.95 : 0.6;
+        assert.ok(hit / total >= floor, `${target} ${quantization}: recall ${hit / total} below ${floor}`);
       }
     }
   });
