@@ -13,6 +13,7 @@ use super::score::{min_passing_key, rank_keys, score_of};
 use super::topk::TopK;
 use super::{Hit, Query};
 use crate::kernels::{self, Kernels};
+use crate::metric::Metric;
 use std::collections::HashMap;
 
 /// Bytes aimed at per segment.
@@ -176,6 +177,26 @@ impl FlatIndex {
         Some(self.row(slot))
     }
 
+    /// The rank key of a stored row for a query (`None`: not in the arena).
+    pub fn key(&self, metric: Metric, query: &[f32], query_norm: f32, rowid: i64) -> Option<f32> {
+        let slot = *self.slot_of.get(&rowid)?;
+        let mut key = [0f32];
+        rank_keys(
+            &self.kernels,
+            metric,
+            query,
+            query_norm,
+            self.row(slot),
+            &self.norms[slot..=slot],
+            &mut key,
+        );
+        Some(key[0])
+    }
+
+    pub fn kernels(&self) -> &Kernels {
+        &self.kernels
+    }
+
     /// Every row with its rowid, in slot order.
     pub fn rows(&self) -> impl Iterator<Item = (i64, &[f32])> {
         (0..self.len()).map(|slot| (self.rowids[slot], self.row(slot)))
@@ -269,7 +290,6 @@ impl FlatIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metric::Metric;
 
     fn index(rows: &[(i64, Vec<f32>)]) -> FlatIndex {
         let mut ix = FlatIndex::with_capacity(rows[0].1.len(), rows.len());

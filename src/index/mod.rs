@@ -4,8 +4,10 @@
 //! index (HNSW) and quantized arenas will live beside it and answer the same [`Query`].
 
 pub mod flat;
+pub mod hnsw;
 pub mod quantized;
 pub mod score;
+pub mod spaces;
 pub(crate) mod topk;
 
 use crate::metric::Metric;

@@ -136,6 +136,15 @@ impl Quantizer {
     }
 }
 
+/// An int8 query prepared once for many [`CodeIndex::key`] calls.
+pub struct CodeQuery {
+    q16: Vec<i16>,
+    from_int: f32,
+    base: f32,
+    q_norm: f32,
+    metric: Metric,
+}
+
 /// Accumulates per-dimension statistics for [`Quantizer`].
 pub struct Trainer {
     kind: Quantization,
@@ -332,6 +341,52 @@ impl CodeIndex {
                 self.best_rows(n, candidates, |row| -(hamming(&bits, &row[CODE_AT..]) as f32))
             }
         }
+    }
+
+    /// A query prepared for [`CodeIndex::key`] (int8 only: what a graph needs).
+    pub fn prepare(&self, query: &[f32], metric: Metric) -> Option<CodeQuery> {
+        let Quantizer::Int8 { offset, scale } = &self.quantizer else { return None };
+        let scaled: Vec<f32> = query.iter().zip(scale).map(|(q, s)| q * s).collect();
+        let largest = scaled.iter().fold(0f32, |m, x| m.max(x.abs()));
+        let limit = (i32::MAX as f64 / (255.0 * query.len() as f64)).min(i16::MAX as f64) as f32;
+        let to_int = if largest > 0.0 { limit / largest } else { 0.0 };
+        Some(CodeQuery {
+            q16: scaled.iter().map(|x| (x * to_int).round() as i16).collect(),
+            from_int: if to_int > 0.0 { 1.0 / to_int } else { 0.0 },
+            base: (self.kernels.dot)(query, offset),
+            q_norm: norm(&self.kernels, query),
+            metric,
+        })
+    }
+
+    /// The approximate rank key of a row for a prepared query (`None`: not indexed).
+    pub fn key(&self, q: &CodeQuery, rowid: i64) -> Option<f32> {
+        let slot = *self.slot_of.get(&rowid)?;
+        let rb = self.quantizer.row_bytes();
+        let row = &self.rows[slot * rb..(slot + 1) * rb];
+        let dot = q.base + (self.code_kernels.dot_u8)(&q.q16, &row[CODE_AT..]) as f32 * q.from_int;
+        let x_norm = f32_at(row, 4);
+        Some(match q.metric {
+            Metric::Dot => dot,
+            Metric::Cosine => {
+                let denom = q.q_norm * x_norm;
+                if denom == 0.0 {
+                    0.0
+                } else {
+                    dot / denom
+                }
+            }
+            Metric::Euclidean => 2.0 * dot - q.q_norm * q.q_norm - x_norm * x_norm,
+        })
+    }
+
+    /// What a row's int8 code decodes to (`None` for binary codes or an unknown row).
+    pub fn decode(&self, rowid: i64) -> Option<Vec<f32>> {
+        let Quantizer::Int8 { offset, scale } = &self.quantizer else { return None };
+        let slot = *self.slot_of.get(&rowid)?;
+        let rb = self.quantizer.row_bytes();
+        let code = &self.rows[slot * rb + CODE_AT..(slot + 1) * rb];
+        Some(code.iter().zip(offset).zip(scale).map(|((&c, &o), &s)| o + s * c as f32).collect())
     }
 
     /// The `n` rows (all, or the candidates) with the largest `key`, best first.

@@ -1,0 +1,616 @@
+//! HNSW (Malkov & Yashunin): a layered proximity graph over the vectors the heap holds (the
+//! f32 arena, or int8 codes), navigated with rank keys (larger is closer). Nodes are kept by
+//! rowid, so the graph is stored in the file by rowid and survives a reload unchanged.
+//!
+//! - Insert: a level from the rowid (deterministic, so every target builds the same graph
+//!   from the same rows), greedy descent to the node's level, then per layer a beam search
+//!   of `ef_construction` and the neighbour-selection heuristic (keep a candidate only if it
+//!   is closer to the new node than to every neighbour kept so far), with back links
+//!   shrunk by the same heuristic.
+//! - Remove: every neighbour of the removed node is relinked from its own links and the
+//!   removed node's, by the heuristic; a node left without any in-link on layer 0 is linked
+//!   from its best former peer, so every live node stays reachable from the entry point.
+//! - Search: a beam of `ef` on layer 0. With an allow-list (a filter's candidates) the beam
+//!   walks through every node but keeps only allowed ones, widening until `ef` allowed
+//!   nodes are found or the reachable graph is exhausted.
+//! - Every changed node is remembered (`take_dirty`), so the caller writes exactly those
+//!   records in the same transaction as the rows.
+
+use crate::metric::Metric;
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Where the graph gets its keys: larger is closer.
+pub trait Space {
+    type Query;
+    fn prepare(&self, v: &[f32]) -> Self::Query;
+    fn key(&self, q: &Self::Query, rowid: i64) -> f32;
+    /// A node's vector as the space holds it (to use it as a query).
+    fn vector(&self, rowid: i64) -> Vec<f32>;
+}
+
+/// Multiplicative hashing for small integer ids (the std hasher is built for untrusted keys).
+#[derive(Default)]
+pub struct IdHasher(u64);
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.0 = (x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_i64(&mut self, x: i64) {
+        self.0 = (x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+type IdSet = HashSet<u32, BuildHasherDefault<IdHasher>>;
+
+#[derive(Clone, Copy)]
+struct Cand {
+    key: f32,
+    id: u32,
+}
+impl PartialEq for Cand {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Cand {}
+impl PartialOrd for Cand {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Cand {
+    /// Greater is closer; among equal keys the smaller id (earlier node) is closer.
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.key.total_cmp(&o.key).then(o.id.cmp(&self.id))
+    }
+}
+
+struct Node {
+    rowid: i64,
+    /// `links[l]`: neighbours on layer `l`, for `l` in `0..=level`.
+    links: Vec<Vec<u32>>,
+    /// `rev[l]`: the nodes that link here on layer `l` (kept so a removal can find them).
+    rev: Vec<Vec<u32>>,
+}
+
+/// Graph parameters (stored with the index).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    pub m: usize,
+    pub ef_construction: usize,
+    pub metric: Metric,
+}
+
+pub struct Hnsw {
+    params: Params,
+    nodes: Vec<Option<Node>>,
+    id_of: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
+    free: Vec<u32>,
+    entry: Option<u32>,
+    dirty: HashSet<i64, BuildHasherDefault<IdHasher>>,
+}
+
+impl Hnsw {
+    pub fn new(params: Params) -> Self {
+        Hnsw {
+            params,
+            nodes: Vec::new(),
+            id_of: HashMap::default(),
+            free: Vec::new(),
+            entry: None,
+            dirty: HashSet::default(),
+        }
+    }
+
+    pub fn params(&self) -> Params {
+        self.params
+    }
+
+    pub fn len(&self) -> usize {
+        self.id_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.id_of.is_empty()
+    }
+
+    pub fn contains(&self, rowid: i64) -> bool {
+        self.id_of.contains_key(&rowid)
+    }
+
+    fn max_links(&self, layer: usize) -> usize {
+        if layer == 0 {
+            2 * self.params.m
+        } else {
+            self.params.m
+        }
+    }
+
+    /// The level of a new node: `floor(-ln(u) / ln(m))` with `u` from a hash of the rowid.
+    fn level_for(&self, rowid: i64) -> usize {
+        let mut x = (rowid as u64) ^ 0x5851_f42d_4c95_7f2d;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        x ^= x >> 33;
+        let u = ((x >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        let ml = 1.0 / (self.params.m.max(2) as f64).ln();
+        ((-u.ln() * ml) as usize).min(16)
+    }
+
+    fn node(&self, id: u32) -> &Node {
+        self.nodes[id as usize].as_ref().expect("a live node")
+    }
+
+    fn level(&self, id: u32) -> usize {
+        self.node(id).links.len() - 1
+    }
+
+    fn rowid(&self, id: u32) -> i64 {
+        self.node(id).rowid
+    }
+
+    fn key<S: Space>(&self, space: &S, q: &S::Query, id: u32) -> f32 {
+        space.key(q, self.rowid(id))
+    }
+
+    /// Adds a node for `rowid` whose vector is `v` (already in `space`).
+    pub fn insert<S: Space>(&mut self, space: &S, rowid: i64, v: &[f32]) {
+        debug_assert!(!self.contains(rowid));
+        let level = self.level_for(rowid);
+        let node = Node { rowid, links: vec![Vec::new(); level + 1], rev: vec![Vec::new(); level + 1] };
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.nodes[id as usize] = Some(node);
+                id
+            }
+            None => {
+                self.nodes.push(Some(node));
+                (self.nodes.len() - 1) as u32
+            }
+        };
+        self.id_of.insert(rowid, id);
+        self.dirty.insert(rowid);
+        let Some(entry) = self.entry else {
+            self.entry = Some(id);
+            return;
+        };
+        let q = space.prepare(v);
+        let top = self.level(entry);
+        let mut ep = Cand { key: self.key(space, &q, entry), id: entry };
+        for layer in (level + 1..=top).rev() {
+            ep = self.greedy(space, &q, ep, layer);
+        }
+        for layer in (0..=level.min(top)).rev() {
+            let found = self.search_layer(space, &q, &[ep], self.params.ef_construction, layer, None);
+            let chosen = self.select(space, found.clone(), self.params.m);
+            self.set_links(id, layer, chosen.clone());
+            for &n in &chosen {
+                self.link(space, n, id, layer);
+            }
+            ep = found[0];
+        }
+        if level > top {
+            self.entry = Some(id);
+        }
+    }
+
+    /// Adds `to` to `from`'s links on `layer`, shrinking them by the heuristic when full.
+    fn link<S: Space>(&mut self, space: &S, from: u32, to: u32, layer: usize) {
+        let max = self.max_links(layer);
+        let links = &self.node(from).links[layer];
+        if links.contains(&to) {
+            return;
+        }
+        let mut links = links.clone();
+        links.push(to);
+        if links.len() > max {
+            let q = space.prepare(&space.vector(self.rowid(from)));
+            let cands: Vec<Cand> =
+                links.iter().map(|&n| Cand { key: self.key(space, &q, n), id: n }).collect();
+            links = self.select(space, cands, max);
+        }
+        self.set_links(from, layer, links);
+    }
+
+    /// Replaces a node's links on a layer, keeping the reverse links in step.
+    fn set_links(&mut self, id: u32, layer: usize, links: Vec<u32>) {
+        let old = std::mem::take(&mut self.nodes[id as usize].as_mut().expect("a live node").links[layer]);
+        for &t in old.iter().filter(|t| !links.contains(t)) {
+            if let Some(n) = self.nodes[t as usize].as_mut() {
+                n.rev[layer].retain(|&x| x != id);
+            }
+        }
+        for &t in links.iter().filter(|t| !old.contains(t)) {
+            self.nodes[t as usize].as_mut().expect("a live neighbour").rev[layer].push(id);
+        }
+        let node = self.nodes[id as usize].as_mut().expect("a live node");
+        node.links[layer] = links;
+        let rowid = node.rowid;
+        self.dirty.insert(rowid);
+    }
+
+    /// The heuristic of the paper (its algorithm 4, without extension): candidates best
+    /// first; one is kept when it is closer to the query than to every node kept before it.
+    fn select<S: Space>(&self, space: &S, mut cands: Vec<Cand>, m: usize) -> Vec<u32> {
+        cands.sort_by(|a, b| b.cmp(a));
+        if cands.len() <= m {
+            return cands.iter().map(|c| c.id).collect();
+        }
+        let mut kept: Vec<(u32, S::Query)> = Vec::with_capacity(m);
+        for c in cands {
+            if kept.len() >= m {
+                break;
+            }
+            let dominated = kept.iter().any(|(_, kq)| self.key(space, kq, c.id) > c.key);
+            if !dominated {
+                kept.push((c.id, space.prepare(&space.vector(self.rowid(c.id)))));
+            }
+        }
+        kept.into_iter().map(|(id, _)| id).collect()
+    }
+
+    fn greedy<S: Space>(&self, space: &S, q: &S::Query, mut best: Cand, layer: usize) -> Cand {
+        loop {
+            let mut moved = false;
+            for &n in &self.node(best.id).links[layer] {
+                let c = Cand { key: self.key(space, q, n), id: n };
+                if c > best {
+                    best = c;
+                    moved = true;
+                }
+            }
+            if !moved {
+                return best;
+            }
+        }
+    }
+
+    /// Beam search on one layer: the `ef` closest (allowed) nodes found, closest first.
+    fn search_layer<S: Space>(
+        &self,
+        space: &S,
+        q: &S::Query,
+        entries: &[Cand],
+        ef: usize,
+        layer: usize,
+        allow: Option<&dyn Fn(i64) -> bool>,
+    ) -> Vec<Cand> {
+        let allowed = |id: u32| allow.is_none_or(|f| f(self.rowid(id)));
+        let mut visited = IdSet::default();
+        let mut frontier: BinaryHeap<Cand> = BinaryHeap::new();
+        let mut results: BinaryHeap<Reverse<Cand>> = BinaryHeap::new();
+        for &e in entries {
+            if visited.insert(e.id) {
+                frontier.push(e);
+                if allowed(e.id) {
+                    results.push(Reverse(e));
+                }
+            }
+        }
+        while let Some(c) = frontier.pop() {
+            if results.len() >= ef && results.peek().is_some_and(|w| c < w.0) {
+                break;
+            }
+            for &n in &self.node(c.id).links[layer] {
+                if !visited.insert(n) {
+                    continue;
+                }
+                let cand = Cand { key: self.key(space, q, n), id: n };
+                if results.len() < ef || results.peek().is_some_and(|w| cand > w.0) {
+                    frontier.push(cand);
+                    if allowed(n) {
+                        results.push(Reverse(cand));
+                        if results.len() > ef {
+                            results.pop();
+                        }
+                    }
+                }
+            }
+        }
+        let mut out: Vec<Cand> = results.into_iter().map(|r| r.0).collect();
+        out.sort_by(|a, b| b.cmp(a));
+        out
+    }
+
+    /// The `ef` closest nodes to `v` (allowed ones only, with an allow-list) as
+    /// `(rowid, key)`, closest first.
+    pub fn search<S: Space>(
+        &self,
+        space: &S,
+        v: &[f32],
+        ef: usize,
+        allow: Option<&dyn Fn(i64) -> bool>,
+    ) -> Vec<(i64, f32)> {
+        let Some(entry) = self.entry else { return Vec::new() };
+        let q = space.prepare(v);
+        let mut ep = Cand { key: self.key(space, &q, entry), id: entry };
+        for layer in (1..=self.level(entry)).rev() {
+            ep = self.greedy(space, &q, ep, layer);
+        }
+        self.search_layer(space, &q, &[ep], ef.max(1), 0, allow)
+            .into_iter()
+            .map(|c| (self.rowid(c.id), c.key))
+            .collect()
+    }
+
+    /// Removes a node and relinks the nodes that linked to it (see the module docs).
+    pub fn remove<S: Space>(&mut self, space: &S, rowid: i64) -> bool {
+        let Some(&id) = self.id_of.get(&rowid) else { return false };
+        let levels = self.node(id).links.len();
+        let mut peers_of_zero = Vec::new();
+        for layer in 0..levels {
+            let out = self.node(id).links[layer].clone();
+            // Drop its own links first (their reverse entries go with them).
+            self.set_links(id, layer, Vec::new());
+            let ins = self.node(id).rev[layer].clone();
+            for &p in &ins {
+                let mut pool: Vec<u32> =
+                    self.node(p).links[layer].iter().copied().filter(|&x| x != id).collect();
+                for &x in &out {
+                    if x != p && !pool.contains(&x) {
+                        pool.push(x);
+                    }
+                }
+                let q = space.prepare(&space.vector(self.rowid(p)));
+                let cands: Vec<Cand> =
+                    pool.iter().map(|&x| Cand { key: self.key(space, &q, x), id: x }).collect();
+                let chosen = self.select(space, cands, self.max_links(layer));
+                self.set_links(p, layer, chosen);
+            }
+            if layer == 0 {
+                peers_of_zero = out.into_iter().chain(ins).collect();
+            }
+        }
+        self.id_of.remove(&rowid);
+        self.nodes[id as usize] = None;
+        self.free.push(id);
+        self.dirty.insert(rowid);
+        if self.entry == Some(id) {
+            // The highest node left (the smallest rowid among equals), as a reload picks it.
+            self.entry = self.pick_entry();
+        }
+        // A former neighbour left without any in-link on layer 0 is linked from its best
+        // former peer (one link over the limit rather than a lost node).
+        for &orphan in &peers_of_zero {
+            if Some(orphan) == self.entry || !self.node(orphan).rev[0].is_empty() {
+                continue;
+            }
+            let q = space.prepare(&space.vector(self.rowid(orphan)));
+            let best = peers_of_zero
+                .iter()
+                .copied()
+                .filter(|&p| p != orphan)
+                .map(|p| Cand { key: self.key(space, &q, p), id: p })
+                .max()
+                .map(|c| c.id)
+                .or(self.entry);
+            if let Some(from) = best {
+                let mut links = self.node(from).links[0].clone();
+                links.push(orphan);
+                self.set_links(from, 0, links);
+            }
+        }
+        true
+    }
+
+    fn pick_entry(&self) -> Option<u32> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_ref().map(|n| (n.links.len(), std::cmp::Reverse(n.rowid), i as u32)))
+            .max()
+            .map(|(_, _, id)| id)
+    }
+
+    /// The rowids whose stored records changed since the last call (removed ones included).
+    pub fn take_dirty(&mut self) -> Vec<i64> {
+        let mut out: Vec<i64> = self.dirty.drain().collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// A node's stored record: its level, then per layer a count (u16) and the neighbours'
+    /// rowids (i64), little-endian. `None` for a rowid that is not in the graph.
+    pub fn record(&self, rowid: i64) -> Option<Vec<u8>> {
+        let node = self.node(*self.id_of.get(&rowid)?);
+        let mut out = vec![(node.links.len() - 1) as u8];
+        for links in &node.links {
+            out.extend_from_slice(&(links.len() as u16).to_le_bytes());
+            for &n in links {
+                out.extend_from_slice(&self.rowid(n).to_le_bytes());
+            }
+        }
+        Some(out)
+    }
+
+    /// Rebuilds the graph from stored records (`(rowid, record)` for every node). `None`
+    /// when a record is malformed or links to a rowid that has none: the caller rebuilds.
+    pub fn from_records(params: Params, records: Vec<(i64, Vec<u8>)>) -> Option<Self> {
+        let mut g = Hnsw::new(params);
+        let mut parsed = Vec::with_capacity(records.len());
+        for (i, (rowid, rec)) in records.iter().enumerate() {
+            g.id_of.insert(*rowid, i as u32);
+            let (&level, mut rest) = rec.split_first()?;
+            let mut layers = Vec::with_capacity(level as usize + 1);
+            for _ in 0..=level {
+                let count = u16::from_le_bytes(rest.get(..2)?.try_into().ok()?) as usize;
+                rest = &rest[2..];
+                let bytes = rest.get(..count * 8)?;
+                layers.push(
+                    bytes
+                        .chunks_exact(8)
+                        .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
+                        .collect::<Vec<i64>>(),
+                );
+                rest = &rest[count * 8..];
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+            parsed.push(layers);
+        }
+        for ((rowid, _), layers) in records.iter().zip(parsed) {
+            let mut links = Vec::with_capacity(layers.len());
+            for layer in layers {
+                links.push(layer.iter().map(|r| g.id_of.get(r).copied()).collect::<Option<Vec<u32>>>()?);
+            }
+            let rev = vec![Vec::new(); links.len()];
+            g.nodes.push(Some(Node { rowid: *rowid, links, rev }));
+        }
+        for id in 0..g.nodes.len() {
+            let links = g.nodes[id].as_ref().expect("a node").links.clone();
+            for (layer, targets) in links.iter().enumerate() {
+                for &t in targets {
+                    let target = g.nodes[t as usize].as_mut().expect("a node");
+                    if target.rev.len() <= layer {
+                        return None;
+                    }
+                    target.rev[layer].push(id as u32);
+                }
+            }
+        }
+        g.entry = g.pick_entry();
+        Some(g)
+    }
+
+    /// Every live node reachable from the entry point on layer 0 (for tests and checks).
+    pub fn all_reachable(&self) -> bool {
+        let Some(entry) = self.entry else { return self.is_empty() };
+        let mut seen = IdSet::default();
+        let mut stack = vec![entry];
+        seen.insert(entry);
+        while let Some(id) = stack.pop() {
+            for &n in &self.node(id).links[0] {
+                if seen.insert(n) {
+                    stack.push(n);
+                }
+            }
+        }
+        seen.len() == self.len()
+    }
+
+    /// Bytes held (nodes, links, maps).
+    pub fn heap_bytes(&self) -> usize {
+        let links: usize = self
+            .nodes
+            .iter()
+            .flatten()
+            .map(|n| {
+                48 * n.links.len() + n.links.iter().chain(&n.rev).map(|l| l.capacity() * 4).sum::<usize>()
+            })
+            .sum();
+        self.nodes.capacity() * 40 + links + self.id_of.capacity() * 13 + self.free.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::flat::FlatIndex;
+    use crate::index::spaces::FlatSpace;
+
+    fn data(n: usize, d: usize) -> Vec<Vec<f32>> {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut r = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
+        };
+        let centres: Vec<Vec<f32>> = (0..10).map(|_| (0..d).map(|_| r() * 4.0).collect()).collect();
+        (0..n).map(|i| centres[i % 10].iter().map(|c| c + r()).collect()).collect()
+    }
+
+    fn truth(arena: &FlatIndex, live: &[i64], q: &[f32], k: usize, allow: impl Fn(i64) -> bool) -> Vec<i64> {
+        let qn = crate::index::score::norm(arena.kernels(), q);
+        let mut all: Vec<(f32, i64)> = live
+            .iter()
+            .filter(|&&r| allow(r))
+            .map(|&r| (arena.key(Metric::Euclidean, q, qn, r).unwrap(), r))
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        all.into_iter().take(k).map(|x| x.1).collect()
+    }
+
+    fn recall(
+        g: &Hnsw,
+        arena: &FlatIndex,
+        live: &[i64],
+        queries: &[Vec<f32>],
+        allow: &dyn Fn(i64) -> bool,
+    ) -> f64 {
+        let space = FlatSpace { index: arena, metric: Metric::Euclidean };
+        let (mut hit, mut total) = (0, 0);
+        for q in queries {
+            let want = truth(arena, live, q, 10, allow);
+            let got: Vec<i64> =
+                g.search(&space, q, 64, Some(allow)).into_iter().take(10).map(|x| x.0).collect();
+            assert!(got.iter().all(|&r| allow(r)));
+            assert_eq!(got.len(), want.len(), "min(k, matches)");
+            hit += got.iter().filter(|r| want.contains(r)).count();
+            total += want.len();
+        }
+        hit as f64 / total.max(1) as f64
+    }
+
+    #[test]
+    fn builds_searches_removes_and_reloads() {
+        let (n, d) = (3000, 16);
+        let vectors = data(n + 40, d);
+        let queries = &vectors[n..];
+        let mut arena = FlatIndex::with_capacity(d, n);
+        for (i, v) in vectors[..n].iter().enumerate() {
+            arena.push(i as i64 + 1, v);
+        }
+        let params = Params { m: 8, ef_construction: 64, metric: Metric::Euclidean };
+        let mut g = Hnsw::new(params);
+        let space = FlatSpace { index: &arena, metric: Metric::Euclidean };
+        for (i, v) in vectors[..n].iter().enumerate() {
+            g.insert(&space, i as i64 + 1, v);
+        }
+        assert!(g.all_reachable());
+        let mut live: Vec<i64> = (1..=n as i64).collect();
+        let r = recall(&g, &arena, &live, queries, &|_| true);
+        assert!(r >= 0.95, "recall {r}");
+        // 1 % and 10 % filters still give min(k, matches), mostly the right ones.
+        let r = recall(&g, &arena, &live, queries, &|row| row % 10 == 3);
+        assert!(r >= 0.9, "10 % filtered recall {r}");
+        let r = recall(&g, &arena, &live, queries, &|row| row % 100 == 7);
+        assert!(r >= 0.9, "1 % filtered recall {r}");
+
+        // Delete a third: every live node stays reachable, recall holds.
+        g.take_dirty();
+        for row in (1..=n as i64).filter(|r| r % 3 == 0) {
+            assert!(g.remove(&space, row));
+        }
+        live.retain(|r| r % 3 != 0);
+        assert_eq!(g.len(), live.len());
+        assert!(g.all_reachable(), "every live node reachable after deletes");
+        let dirty = g.take_dirty();
+        assert!(dirty.contains(&3) && dirty.len() > n / 3, "removed and relinked nodes are dirty");
+        let r = recall(&g, &arena, &live, queries, &|_| true);
+        assert!(r >= 0.93, "recall after deletes {r}");
+
+        // Records round-trip: the reloaded graph answers exactly the same.
+        let records: Vec<(i64, Vec<u8>)> = live.iter().map(|&r| (r, g.record(r).unwrap())).collect();
+        let back = Hnsw::from_records(params, records.clone()).unwrap();
+        for q in queries {
+            assert_eq!(back.search(&space, q, 32, None), g.search(&space, q, 32, None));
+        }
+        // A record that links to a missing node is refused (the caller rebuilds).
+        let mut broken = records;
+        broken.remove(0);
+        assert!(Hnsw::from_records(params, broken).is_none() || live.len() < 2);
+    }
+}
