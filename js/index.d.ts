@@ -80,7 +80,7 @@ export interface SearchOptions {
   /** Quantized indexes: rescore × k candidates are rescored with f32 (default 2 for int8,
    * 16 for binary). */
   rescore?: number;
-  /** hnsw search breadth (accepted; no effect without a graph). */
+  /** hnsw search breadth (default 64, at least k; with int8 at least rescore × k). */
   ef?: number;
 }
 
@@ -111,7 +111,7 @@ export interface IndexOptions {
   /** Default 'none'. With codes, f32 vectors are not held in memory: they stay in the file
    * and are read to rescore. */
   quantization?: Quantization;
-  /** hnsw only (not available in this build). */
+  /** hnsw only: links per node (default 16, 2..128) and build breadth (default 100). */
   m?: number;
   efConstruction?: number;
 }

@@ -3,6 +3,8 @@
 use crate::attributes::AttributeIndex;
 use crate::error::{Error, Result};
 use crate::index::flat::FlatIndex;
+use crate::index::hnsw::Hnsw;
+use crate::index::spaces::{graph_insert, graph_remove};
 use crate::index::Vectors;
 use crate::indexing;
 use crate::metadata;
@@ -44,6 +46,8 @@ struct Open {
     index: Option<Vectors>,
     /// Every row's metadata, for filters.
     attributes: AttributeIndex,
+    /// The hnsw graph over `index`, when the database has an hnsw index.
+    graph: Option<Hnsw>,
 }
 
 /// Metadata of a batch: stored text and the parsed object, per vector.
@@ -145,9 +149,9 @@ impl VectorDb {
             _ => {}
         }
         let mut attributes = AttributeIndex::new();
-        let index = indexing::load(&mut store, &mut attributes)?;
+        let (index, graph) = indexing::load(&mut store, &mut attributes)?;
         Ok(VectorDb {
-            open: Some(Open { store, index, attributes }),
+            open: Some(Open { store, index, attributes, graph }),
             path: config.path.clone(),
             metric: config.metric,
             persistent: persistent && !in_memory,
@@ -294,40 +298,60 @@ impl VectorDb {
             Ok(layout)
         };
         let vectors = open.index.get_or_insert_with(|| Vectors::Flat(FlatIndex::with_capacity(dimension, n)));
-        match vectors {
-            Vectors::Flat(index) => {
-                let before = index.len();
-                let staged = stage(index, source, first_rowid, &what);
-                let written = staged.and_then(|()| {
-                    let index = &*index;
-                    open.store.transaction(|w| {
-                        let layout = begin(w)?;
-                        w.write_vectors(layout, first_rowid, (before..before + n).map(|slot| index.row(slot)))
-                    })
-                });
-                if let Err(e) = written {
-                    match known {
-                        None => open.index = None,
-                        Some(_) => index.truncate(before),
-                    }
-                    return Err(e);
-                }
-            }
-            Vectors::Codes(codes) => {
-                // The batch is staged outside the heap's index (only codes stay there).
-                let floats = stage_floats(source, dimension, &what)?;
-                let mut code_rows = vec![0u8; n * codes.quantizer().row_bytes()];
+        // Stage the batch where the heap keeps vectors (arena rows, or codes with the floats
+        // kept aside for the file), uncommitted until the transaction is.
+        let before = vectors.len();
+        let floats = match vectors {
+            Vectors::Flat(index) => stage(index, source, first_rowid, &what).map(|()| None),
+            Vectors::Codes(codes) => stage_floats(source, dimension, &what).map(|floats| {
                 let rb = codes.quantizer().row_bytes();
+                let mut code_rows = vec![0u8; n * rb];
                 for (v, out) in floats.chunks_exact(dimension).zip(code_rows.chunks_exact_mut(rb)) {
                     codes.encode_row(v, out);
                 }
-                open.store.transaction(|w| {
-                    let layout = begin(w)?;
-                    w.write_vectors(layout, first_rowid, floats.chunks_exact(dimension))?;
-                    w.write_codes(layout, first_rowid, &code_rows)
-                })?;
                 codes.append(first_rowid, &code_rows);
+                Some((floats, code_rows))
+            }),
+        };
+        let written = floats.and_then(|floats| {
+            let vectors = &*vectors;
+            let row = |i: usize| -> &[f32] {
+                match (&floats, vectors) {
+                    (Some((f, _)), _) => &f[i * dimension..(i + 1) * dimension],
+                    (None, Vectors::Flat(index)) => index.row(before + i),
+                    (None, Vectors::Codes(_)) => unreachable!("codes keep their floats aside"),
+                }
+            };
+            if let Some(graph) = open.graph.as_mut() {
+                for i in 0..n {
+                    graph_insert(graph, vectors, first_rowid + i as i64, row(i));
+                }
             }
+            let graph = &mut open.graph;
+            open.store.transaction(|w| {
+                let layout = begin(w)?;
+                w.write_vectors(layout, first_rowid, (0..n).map(row))?;
+                if let Some((_, code_rows)) = &floats {
+                    w.write_codes(layout, first_rowid, code_rows)?;
+                }
+                match graph.as_mut() {
+                    Some(g) => indexing::write_graph(w, g),
+                    None => Ok(()),
+                }
+            })
+        });
+        if let Err(e) = written {
+            match (known, vectors) {
+                (None, _) => open.index = None,
+                (Some(_), Vectors::Flat(index)) => index.truncate(before),
+                (Some(_), Vectors::Codes(codes)) => {
+                    for i in 0..n {
+                        codes.remove(first_rowid + i as i64);
+                    }
+                }
+            }
+            self.reload_graph()?;
+            return Err(e);
         }
         for (i, m) in metadata.iter().enumerate() {
             open.attributes.add(first_rowid + i as i64, m.as_ref().map(|m| &m.1));
@@ -359,7 +383,16 @@ impl VectorDb {
     /// statement.
     pub fn search_hits(&self, query: &[f32], k: usize, options: &SearchOptions) -> Result<Hits> {
         let open = self.open_ref()?;
-        search::run(&open.store, open.index.as_ref(), &open.attributes, query, k, options, self.metric)
+        search::run(
+            &open.store,
+            open.index.as_ref(),
+            open.graph.as_ref(),
+            &open.attributes,
+            query,
+            k,
+            options,
+            self.metric,
+        )
     }
 
     /// The stored vector with this id, or `None`.
@@ -410,7 +443,28 @@ impl VectorDb {
     pub fn delete(&mut self, id: &str) -> Result<bool> {
         let open = self.open_mut()?;
         check_id(id)?;
-        let Some((rowid, meta)) = open.store.delete(id)? else { return Ok(false) };
+        let Some(row) = open.store.get(id)? else { return Ok(false) };
+        // The graph is relinked first (it needs the vectors), and its changed records are
+        // written in the same transaction as the deletion.
+        if let (Some(graph), Some(vectors)) = (open.graph.as_mut(), open.index.as_ref()) {
+            graph_remove(graph, vectors, row.rowid);
+        }
+        let graph = &mut open.graph;
+        let deleted = open.store.transaction(|w| {
+            let deleted = w.delete(id)?;
+            if let Some(g) = graph.as_mut() {
+                indexing::write_graph(w, g)?;
+            }
+            Ok(deleted)
+        });
+        let (rowid, meta) = match deleted {
+            Ok(Some(d)) => d,
+            Ok(None) => return Err(Error::Internal(format!("row of {id:?} vanished"))),
+            Err(e) => {
+                self.reload_graph()?;
+                return Err(e);
+            }
+        };
         if let Some(index) = open.index.as_mut() {
             index.remove(rowid);
         }
@@ -435,7 +489,10 @@ impl VectorDb {
             index: open.store.index_options()?.map(|o| IndexStats {
                 kind: o.kind,
                 quantization: o.quantization,
-                memory_bytes: open.index.as_ref().map_or(0, Vectors::heap_bytes),
+                m: o.m,
+                ef_construction: o.ef_construction,
+                memory_bytes: open.index.as_ref().map_or(0, Vectors::heap_bytes)
+                    + open.graph.as_ref().map_or(0, Hnsw::heap_bytes),
             }),
         })
     }
@@ -489,8 +546,9 @@ impl VectorDb {
     /// # Ok::<(), sqlite_vector::Error>(())
     /// ```
     pub fn create_index(&mut self, options: &IndexOptions) -> Result<()> {
+        let metric = self.metric;
         let open = self.open_mut()?;
-        indexing::create(&mut open.store, options, &mut open.index)
+        indexing::create(&mut open.store, options, metric, &mut open.index, &mut open.graph)
     }
 
     /// Removes the index: back to f32 exact search with the vectors in the heap.
@@ -500,15 +558,27 @@ impl VectorDb {
         match indexing::drop(&mut open.store, current) {
             Ok(vectors) => {
                 open.index = vectors;
+                open.graph = None;
                 Ok(())
             }
             Err(e) => {
                 // The file still has its index; load what it says again.
                 let mut attributes = AttributeIndex::new();
-                open.index = indexing::load(&mut open.store, &mut attributes)?;
+                (open.index, open.graph) = indexing::load(&mut open.store, &mut attributes)?;
                 Err(e)
             }
         }
+    }
+
+    /// After a failed write: the graph as the file has it (the in-memory one may hold nodes
+    /// of the rolled-back write).
+    fn reload_graph(&mut self) -> Result<()> {
+        let open = self.open_mut()?;
+        if open.graph.is_some() {
+            let mut attributes = AttributeIndex::new();
+            (open.index, open.graph) = indexing::load(&mut open.store, &mut attributes)?;
+        }
+        Ok(())
     }
 
     /// Closes the connection. Every later call, `close` included, fails with `Closed`.

@@ -9,19 +9,23 @@ use crate::attributes::AttributeIndex;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::filter;
+use crate::index::hnsw::Hnsw;
 use crate::index::quantized::CodeIndex;
 use crate::index::score::{min_passing_key, norm, rank_keys, score_of};
+use crate::index::spaces::graph_search;
 use crate::index::topk::TopK;
 use crate::index::{Query, Vectors};
 use crate::kernels::{self, Kernels};
 use crate::metric::Metric;
 use crate::store::Store;
-use crate::types::{Hits, SearchOptions};
+use crate::types::{Hits, IndexOptions, SearchOptions};
 
 /// Validates a query and its options, then answers it (see the module docs).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run(
     store: &Store,
     vectors: Option<&Vectors>,
+    graph: Option<&Hnsw>,
     attributes: &AttributeIndex,
     query: &[f32],
     k: usize,
@@ -53,7 +57,33 @@ pub(crate) fn run(
         threshold,
         candidates: candidates.as_deref(),
     };
+    let rescore = options.rescore.unwrap_or(vectors.quantization().default_rescore());
+    let through_graph = graph.filter(|g| {
+        // A filter that leaves few rows is answered exactly over them (cheaper than walking
+        // the graph past every row it rejects); a graph serves only the metric it was built for.
+        let few = q.candidates.is_some_and(|c| c.len() <= (vectors.len() / 50).max(FEW_CANDIDATES));
+        !options.exact && !few && g.params().metric == q.metric
+    });
     let (found, embeddings): (Vec<(i64, f32)>, Option<Vec<f32>>) = match vectors {
+        Vectors::Flat(index) if through_graph.is_some() => {
+            let graph = through_graph.expect("checked");
+            let ef = options.ef.unwrap_or(IndexOptions::DEFAULT_EF).max(k).min(vectors.len());
+            let mut near = search_graph(graph, vectors, &q, ef);
+            // The arena's keys are exact: order as the scan does, threshold, keep k.
+            let min_key = q.threshold.map_or(f32::NEG_INFINITY, |t| min_passing_key(q.metric, t));
+            near.retain(|h| h.1 >= min_key);
+            near.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            near.truncate(k);
+            let found: Vec<(i64, f32)> =
+                near.into_iter().map(|(r, key)| (r, score_of(q.metric, key))).collect();
+            let embeddings = options.include_embedding.then(|| {
+                found
+                    .iter()
+                    .flat_map(|&(r, _)| index.vector(r).expect("a hit is in the arena").iter().copied())
+                    .collect()
+            });
+            (found, embeddings)
+        }
         Vectors::Flat(index) => {
             let found: Vec<(i64, f32)> = index.search(&q).into_iter().map(|h| (h.rowid, h.score)).collect();
             let embeddings = options.include_embedding.then(|| {
@@ -68,8 +98,13 @@ pub(crate) fn run(
         Vectors::Codes(codes) => {
             let found = if options.exact {
                 scan_file(store, &q)?
+            } else if let Some(graph) = through_graph {
+                let n = k.saturating_mul(rescore);
+                let ef = options.ef.unwrap_or(IndexOptions::DEFAULT_EF).max(n).min(vectors.len());
+                let shortlist: Vec<i64> =
+                    search_graph(graph, vectors, &q, ef).into_iter().take(n).map(|h| h.0).collect();
+                rescore_from_file(store, codes, &q, &shortlist)?
             } else {
-                let rescore = options.rescore.unwrap_or(codes.quantizer().kind().default_rescore());
                 let shortlist = codes.shortlist(query, q.metric, k.saturating_mul(rescore), q.candidates);
                 rescore_from_file(store, codes, &q, &shortlist)?
             };
@@ -87,6 +122,27 @@ pub(crate) fn run(
     let rowids: Vec<i64> = found.iter().map(|h| h.0).collect();
     let (ids, metadata) = store.ids_and_metadata(&rowids)?.into_iter().unzip();
     Ok(Hits { ids, scores: found.iter().map(|h| h.1).collect(), dimension: d, embeddings, metadata })
+}
+
+/// A filter with at most this many matches (or 2 % of the rows, if more) is answered by an
+/// exact pass over its matches rather than through the graph.
+const FEW_CANDIDATES: usize = 1000;
+
+/// The `ef` nearest rows by the graph (only candidates, with a filter), nearest first.
+fn search_graph(graph: &Hnsw, vectors: &Vectors, q: &Query<'_>, ef: usize) -> Vec<(i64, f32)> {
+    match q.candidates {
+        None => graph_search(graph, vectors, q.vector, ef, None),
+        Some(rowids) => {
+            let max = rowids.last().map_or(0, |&r| r.max(0) as usize);
+            let mut bits = vec![0u64; max / 64 + 1];
+            for &r in rowids.iter().filter(|&&r| r >= 0) {
+                bits[r as usize / 64] |= 1 << (r as usize % 64);
+            }
+            let allow =
+                |r: i64| r >= 0 && bits.get(r as usize / 64).is_some_and(|w| w >> (r as usize % 64) & 1 == 1);
+            graph_search(graph, vectors, q.vector, ef, Some(&allow))
+        }
+    }
 }
 
 /// The exact top-k among `shortlist`, from the f32 vectors in the file.

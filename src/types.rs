@@ -154,6 +154,18 @@ pub struct IndexOptions {
     pub m: Option<usize>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ef_construction: Option<usize>,
+    /// hnsw: the metric the graph is built for (the database's default metric when the
+    /// index was created). Searches with another metric scan instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<Metric>,
+}
+
+impl IndexOptions {
+    /// hnsw defaults: m = 16, efConstruction = 100.
+    pub const DEFAULT_M: usize = 16;
+    pub const DEFAULT_EF_CONSTRUCTION: usize = 100;
+    /// hnsw search breadth when a search does not give `ef`.
+    pub const DEFAULT_EF: usize = 64;
 }
 
 /// The index part of [`Stats`].
@@ -163,7 +175,11 @@ pub struct IndexStats {
     #[serde(rename = "type")]
     pub kind: IndexKind,
     pub quantization: Quantization,
-    /// Heap held by vectors, codes and norms.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ef_construction: Option<usize>,
+    /// Heap held by vectors, codes, norms and the graph.
     pub memory_bytes: usize,
 }
 

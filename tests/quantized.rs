@@ -241,7 +241,11 @@ fn bad_index_options_are_invalid_argument() {
     assert_eq!(code(db.create_index(&index(Quantization::Int8))), "INVALID_ARGUMENT", "no dimension yet");
     db.insert(NewVector::new("a", vec![1.0, 2.0])).unwrap();
     assert_eq!(
-        code(db.create_index(&IndexOptions { kind: IndexKind::Hnsw, ..Default::default() })),
+        code(db.create_index(&IndexOptions {
+            kind: IndexKind::Hnsw,
+            quantization: Quantization::Binary,
+            ..Default::default()
+        })),
         "INVALID_ARGUMENT"
     );
     assert_eq!(

@@ -72,6 +72,14 @@ impl Vectors {
         }
     }
 
+    /// Every rowid held.
+    pub fn rowids(&self) -> Box<dyn Iterator<Item = i64> + '_> {
+        match self {
+            Vectors::Flat(ix) => Box::new(ix.rows().map(|(r, _)| r)),
+            Vectors::Codes(ix) => Box::new(ix.rowids()),
+        }
+    }
+
     pub fn quantization(&self) -> crate::types::Quantization {
         match self {
             Vectors::Flat(_) => crate::types::Quantization::None,

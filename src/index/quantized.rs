@@ -231,6 +231,10 @@ impl CodeIndex {
         self.rowids.is_empty()
     }
 
+    pub fn rowids(&self) -> impl Iterator<Item = i64> + '_ {
+        self.rowids.iter().copied()
+    }
+
     pub fn contains(&self, rowid: i64) -> bool {
         self.slot_of.contains_key(&rowid)
     }

@@ -136,6 +136,8 @@ pub struct IndexStatsOutput {
     #[napi(js_name = "type")]
     pub kind: String,
     pub quantization: String,
+    pub m: Option<u32>,
+    pub ef_construction: Option<u32>,
     pub memory_bytes: f64,
 }
 
@@ -158,6 +160,8 @@ impl ToJs for Stats {
                 Some(i) => Either::A(IndexStatsOutput {
                     kind: lowercase_name(&i.kind),
                     quantization: lowercase_name(&i.quantization),
+                    m: i.m.map(|m| m as u32),
+                    ef_construction: i.ef_construction.map(|e| e as u32),
                     memory_bytes: i.memory_bytes as f64,
                 }),
             },

@@ -2,12 +2,15 @@
 //! from the file (to rescore a quantized index's candidates, to answer `get`, to scan
 //! exactly, and to train).
 
-use super::schema::EMBEDDINGS;
+use super::schema::{EMBEDDINGS, GRAPH};
 use super::Store;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::types::IndexOptions;
 use rusqlite::OptionalExtension;
+
+/// A stored graph node: its rowid and its record (see `index/hnsw.rs`).
+pub type GraphRecord = (i64, Vec<u8>);
 
 impl Store {
     /// The index recorded in the file, if any. Options that cannot be read are treated as
@@ -36,6 +39,16 @@ impl Store {
             codec::decode_to(&b, &mut out).expect("length checked");
             out
         }))
+    }
+
+    /// Every stored graph record, by rowid (`None` when the table is missing).
+    pub fn graph_records(&self) -> Result<Option<Vec<GraphRecord>>> {
+        let Ok(mut stmt) = self.conn.prepare(&format!("SELECT rowid, links FROM {GRAPH} ORDER BY rowid"))
+        else {
+            return Ok(None);
+        };
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>().ok())
     }
 
     /// The f32 vectors of `rowids`, end to end in the order given, read with incremental

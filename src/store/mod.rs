@@ -265,12 +265,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes by id in one transaction (the row, and its embedding's bytes); returns the
-    /// rowid that was removed.
-    pub fn delete(&mut self, id: &str) -> Result<Option<(i64, Option<String>)>> {
-        self.transaction(|w| w.delete(id))
-    }
-
     /// What SQLite is actually running with (for diagnostics and tests).
     pub fn settings(&self) -> Result<StorageSettings> {
         let pragma = |name: &str| -> Result<i64> {

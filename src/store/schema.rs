@@ -43,6 +43,8 @@ pub const EMBEDDINGS: &str = "embeddings";
 /// The table of a quantized index's code rows, chunked like `embeddings` (see
 /// `index/quantized.rs` for a row's layout).
 pub const CODES: &str = "index_codes";
+/// The table of an hnsw index's nodes: one record per rowid (see `index/hnsw.rs`).
+pub const GRAPH: &str = "index_graph";
 
 /// Bytes aimed at per `embeddings` chunk: big enough that a batch writes few BLOBs, small
 /// enough that a single insert rewrites little.

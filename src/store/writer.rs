@@ -1,10 +1,10 @@
 //! Writes inside one transaction opened by [`Store::transaction`](super::Store::transaction).
 
-use super::schema::{chunk_rows_for, Layout, CODES, EMBEDDINGS};
+use super::schema::{chunk_rows_for, Layout, CODES, EMBEDDINGS, GRAPH};
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::index::quantized::Quantizer;
-use crate::types::IndexOptions;
+use crate::types::{IndexKind, IndexOptions};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Writes inside a transaction opened by [`Store::transaction`].
@@ -173,12 +173,35 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Empties the graph table (creating it if it is missing).
+    pub fn reset_graph(&self) -> Result<()> {
+        self.conn.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS {GRAPH} (rowid INTEGER PRIMARY KEY, links BLOB NOT NULL); DELETE FROM {GRAPH};"
+        ))?;
+        Ok(())
+    }
+
+    /// Writes graph records (`None`: the node is gone).
+    pub fn put_graph_records(&self, records: impl Iterator<Item = (i64, Option<Vec<u8>>)>) -> Result<()> {
+        let mut put = self
+            .conn
+            .prepare_cached(&format!("INSERT OR REPLACE INTO {GRAPH}(rowid, links) VALUES (?1, ?2)"))?;
+        let mut delete = self.conn.prepare_cached(&format!("DELETE FROM {GRAPH} WHERE rowid = ?1"))?;
+        for (rowid, record) in records {
+            match record {
+                Some(bytes) => put.execute(params![rowid, bytes])?,
+                None => delete.execute([rowid])?,
+            };
+        }
+        Ok(())
+    }
+
     /// Records the database's index: its options in `vector_meta`, the quantizer's trained
     /// arrays in `index_params`, and an empty `index_codes` table for codes (`None` removes
     /// every index table).
     pub fn set_index(&self, options: Option<&IndexOptions>, quantizer: Option<&Quantizer>) -> Result<()> {
         self.conn.execute_batch(
-            "DROP TABLE IF EXISTS index_codes; DROP TABLE IF EXISTS index_params;
+            "DROP TABLE IF EXISTS index_codes; DROP TABLE IF EXISTS index_params; DROP TABLE IF EXISTS index_graph;
              DELETE FROM vector_meta WHERE key = 'index';",
         )?;
         self.code_row_bytes.set(None);
@@ -187,6 +210,11 @@ impl<'a> Writer<'a> {
             "INSERT INTO vector_meta(key, value) VALUES ('index', ?1)",
             [serde_json::to_string(options)?],
         )?;
+        if options.kind == IndexKind::Hnsw {
+            self.conn.execute_batch(&format!(
+                "CREATE TABLE {GRAPH} (rowid INTEGER PRIMARY KEY, links BLOB NOT NULL);"
+            ))?;
+        }
         if let Some(q) = quantizer {
             self.conn.execute_batch(
                 "CREATE TABLE index_params (name TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL) WITHOUT ROWID;

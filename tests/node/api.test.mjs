@@ -1029,6 +1029,41 @@ describe(`[${backend}] backend`, () => {
       });
     }
 
+    for (const quantization of ['none', 'int8']) {
+      test(`hnsw (${quantization}): recall against brute force, exact: true, filters, writes, export`, async () => {
+        const db = await fixtureDb();
+        await db.createIndex({ type: 'hnsw', quantization, m: 8, efConstruction: 64 });
+        const s = (await db.stats()).index;
+        assert.deepEqual([s.type, s.quantization, s.m, s.efConstruction], ['hnsw', quantization, 8, 64]);
+        let hit = 0;
+        let total = 0;
+        for (const [qi, query] of fixtures.queries.entries()) {
+          for (const filter of fixtures.filters) {
+            const pool = bruteForce(fixtures.vectors, query, Infinity, { metric: 'cosine', filter });
+            const expected = bruteForce(fixtures.vectors, query, 10, { metric: 'cosine', filter });
+            const exact = await db.search(query, 10, { filter, exact: true, includeEmbedding: false });
+            assertSameResults(exact, expected, { pool, message: `exact q${qi} ${JSON.stringify(filter)}` });
+            const approx = await db.search(query, 10, { filter, ef: 32, includeEmbedding: false });
+            assert.equal(approx.length, expected.length, 'min(k, matches)');
+            for (const h of approx) {
+              const truth = pool.find((p) => p.id === h.id);
+              assert.ok(truth && Math.abs(truth.score - h.score) <= 1e-5, `${h.id} exact score`);
+            }
+            hit += approx.filter((h) => expected.some((e) => e.id === h.id)).length;
+            total += expected.length;
+          }
+        }
+        assert.ok(hit / total >= 0.9, `recall ${hit / total}`);
+        await db.insert({ id: 'new', embedding: fixtures.queries[0] });
+        assert.equal((await db.search(fixtures.queries[0], 1))[0].id, 'new');
+        assert.equal(await db.delete('new'), true);
+        const copy = await open({ data: await db.export() });
+        assert.equal((await copy.stats()).index.type, 'hnsw');
+        await copy.close();
+        await db.close();
+      });
+    }
+
     test('the index travels in export() and opens with the copy', async () => {
       const db = await fixtureDb();
       await db.createIndex({ type: 'flat', quantization: 'int8' });
@@ -1048,7 +1083,9 @@ describe(`[${backend}] backend`, () => {
       await rejectsWith(db.createIndex({ type: 'flat', quantization: 'int4' }), 'INVALID_ARGUMENT', 'int4');
       await rejectsWith(db.createIndex({ type: 'ivf' }), 'INVALID_ARGUMENT', 'ivf');
       await rejectsWith(db.createIndex('flat'), 'INVALID_ARGUMENT', 'not an object');
-      await rejectsWith(db.createIndex({ type: 'hnsw' }), 'INVALID_ARGUMENT', 'hnsw is not in this build');
+      await rejectsWith(db.createIndex({ type: 'hnsw', quantization: 'binary' }), 'INVALID_ARGUMENT', 'hnsw over binary codes');
+      await rejectsWith(db.createIndex({ type: 'hnsw', m: 1 }), 'INVALID_ARGUMENT', 'm = 1');
+      await rejectsWith(db.createIndex({ type: 'flat', m: 8 }), 'INVALID_ARGUMENT', 'm on a flat index');
       await db.createIndex({ type: 'flat', quantization: 'binary' });
       for (const rescore of [0, -1, 1.5, 'x']) {
         await rejectsWith(db.search(fixtures.queries[0], 3, { rescore }), 'INVALID_ARGUMENT', `rescore ${rescore}`);
