@@ -9,12 +9,12 @@
 //! with [`FlatIndex::truncate`]: a batch is staged straight into the arena, written to SQLite
 //! from there, and the arena is cut back if the transaction fails.
 
+use super::hnsw::IdMap;
 use super::score::{min_passing_key, rank_keys, score_of};
 use super::topk::TopK;
 use super::{Hit, Query};
 use crate::kernels::{self, Kernels};
 use crate::metric::Metric;
-use std::collections::HashMap;
 
 /// Bytes aimed at per segment.
 const SEGMENT_BYTES: usize = 256 * 1024;
@@ -26,7 +26,7 @@ pub struct FlatIndex {
     segments: Vec<Box<[f32]>>,
     norms: Vec<f32>,
     rowids: Vec<i64>,
-    slot_of: HashMap<i64, usize>,
+    slot_of: IdMap<i64, usize>,
     kernels: Kernels,
 }
 
@@ -43,7 +43,7 @@ impl FlatIndex {
             segments: Vec::new(),
             norms: Vec::with_capacity(capacity),
             rowids: Vec::with_capacity(capacity),
-            slot_of: HashMap::with_capacity(capacity),
+            slot_of: IdMap::with_capacity_and_hasher(capacity, Default::default()),
             kernels: kernels::best(),
         }
     }

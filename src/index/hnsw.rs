@@ -50,6 +50,8 @@ impl Hasher for IdHasher {
     }
 }
 type IdSet = HashSet<u32, BuildHasherDefault<IdHasher>>;
+/// A map keyed by small integers (rowids, slots), hashed with [`IdHasher`].
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 #[derive(Clone, Copy)]
 struct Cand {

@@ -12,13 +12,13 @@
 //! what the code decodes to (int8: approximate cosine and euclidean compare like with like,
 //! so short vectors are not inflated), then the code.
 
+use super::hnsw::IdMap;
 use super::score::norm;
 use super::topk::TopK;
 use crate::kernels::codes::CodeKernels;
 use crate::kernels::{self, Kernels};
 use crate::metric::Metric;
 use crate::types::Quantization;
-use std::collections::HashMap;
 
 /// Where the code starts in a stored code row (after the exact and the decoded norm).
 const CODE_AT: usize = 8;
@@ -197,7 +197,7 @@ pub struct CodeIndex {
     /// `row_bytes` per slot: the norm, then the code.
     rows: Vec<u8>,
     rowids: Vec<i64>,
-    slot_of: HashMap<i64, usize>,
+    slot_of: IdMap<i64, usize>,
     kernels: Kernels,
     code_kernels: CodeKernels,
 }
@@ -209,7 +209,7 @@ impl CodeIndex {
             quantizer,
             rows: Vec::with_capacity(capacity * row_bytes),
             rowids: Vec::with_capacity(capacity),
-            slot_of: HashMap::with_capacity(capacity),
+            slot_of: IdMap::with_capacity_and_hasher(capacity, Default::default()),
             kernels: kernels::best(),
             code_kernels: kernels::codes::best(),
         }
