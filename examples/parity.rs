@@ -97,9 +97,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }));
     }
     let mut indexed = serde_json::Map::new();
-    for q in ["int8", "binary"] {
-        let quantization = serde_json::from_value(json!(q))?;
-        db.create_index(&sqlite_vector::IndexOptions { quantization, ..Default::default() })?;
+    for index in script["indexes"].as_array().unwrap() {
+        let q = index["name"].as_str().unwrap();
+        db.create_index(&serde_json::from_value(index["options"].clone())?)?;
         let run = |exact: bool| -> Result<Vec<Value>, Error> {
             let mut out = Vec::new();
             for s in script["indexed"].as_array().unwrap() {

@@ -23,7 +23,12 @@ export function paritySearches(fixtures) {
 
 /** The quantized indexes the script builds, and the searches it runs on each (a sample of
  * the script's searches; each both with `exact: true` and approximately). */
-export const QUANTIZATIONS = ['int8', 'binary'];
+export const INDEXES = [
+  { name: 'int8', options: { type: 'flat', quantization: 'int8' }, floor: 0.95 },
+  { name: 'binary', options: { type: 'flat', quantization: 'binary' }, floor: 0.6 },
+  { name: 'hnsw', options: { type: 'hnsw', m: 8, efConstruction: 40 }, floor: 0.9 },
+  { name: 'hnsw-int8', options: { type: 'hnsw', quantization: 'int8', m: 8, efConstruction: 40 }, floor: 0.9 },
+];
 export function indexedSearches(fixtures) {
   return paritySearches(fixtures).filter((_, i) => i % 5 === 0);
 }
@@ -110,8 +115,8 @@ export async function runParity(create, fixtures, { path = ':memory:' } = {}) {
     searches.push({ ids: hits.map((h) => h.id), scores: hits.map((h) => h.score) });
   }
   const indexed = {};
-  for (const quantization of QUANTIZATIONS) {
-    await db.createIndex({ type: 'flat', quantization });
+  for (const { name, options } of INDEXES) {
+    await db.createIndex(options);
     const run = async (exact) => {
       const out = [];
       for (const s of indexedSearches(fixtures)) {
@@ -120,7 +125,7 @@ export async function runParity(create, fixtures, { path = ':memory:' } = {}) {
       }
       return out;
     };
-    indexed[quantization] = { exact: await run(true), approx: await run(false) };
+    indexed[name] = { exact: await run(true), approx: await run(false) };
     await db.dropIndex();
   }
   const exported = await db.export();

@@ -22,7 +22,7 @@ import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
 import { createNativeVectorDB, createWasmVectorDB } from '../../dist/node.js';
 import { bruteForce, assertSameResults } from '../fixtures/reference.mjs';
-import { paritySearches, parityErrors, runParity, indexedSearches, QUANTIZATIONS } from './cases.mjs';
+import { paritySearches, parityErrors, runParity, indexedSearches, INDEXES } from './cases.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = JSON.parse(fs.readFileSync(path.join(repo, 'tests/fixtures/fixtures.json'), 'utf8'));
@@ -102,6 +102,7 @@ describe('parity: four targets, one script', () => {
       vectors: fixtures.vectors,
       searches: paritySearches(fixtures),
       indexed: indexedSearches(fixtures),
+      indexes: INDEXES,
       errors: parityErrors(fixtures),
     }));
     execFileSync('cargo', ['run', '--quiet', '--example', 'parity', '--', script, out], { cwd: repo, stdio: 'inherit' });
@@ -144,10 +145,10 @@ describe('parity: four targets, one script', () => {
     }
   });
 
-  test('quantized indexes on every target: exact: true equals brute force; approximate answers keep exact scores, min(k, matches) results and a recall floor', () => {
+  test('indexes (int8, binary, hnsw, hnsw over int8) on every target: exact: true equals brute force; approximate answers keep exact scores, min(k, matches) results and a recall floor', () => {
     const searches = indexedSearches(fixtures);
     for (const [target, r] of Object.entries(results)) {
-      for (const quantization of QUANTIZATIONS) {
+      for (const { name: quantization, floor } of INDEXES) {
         let hit = 0;
         let total = 0;
         for (const [i, s] of searches.entries()) {
@@ -166,7 +167,6 @@ describe('parity: four targets, one script', () => {
           hit += approx.ids.filter((id) => expected.some((e) => e.id === id)).length;
           total += expected.length;
         }
-        const floor = quantization === 'int8' ? 0.95 : 0.6;
         assert.ok(hit / total >= floor, `${target} ${quantization}: recall ${hit / total} below ${floor}`);
       }
     }
