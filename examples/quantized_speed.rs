@@ -82,7 +82,7 @@ fn main() {
         }
         let (qps, got) = run(&db, &SearchOptions { exact: true, ..base.clone() });
         assert_eq!(got, truth, "exact: true equals the f32 scan");
-        println!("  exact: true (file scan) {qps:9.0} q/s ({:5.2}x f32), identical ids", qps / f32_qps);
+        println!("  exact: true            {qps:9.0} q/s ({:5.2}x f32), identical ids", qps / f32_qps);
         db.drop_index().unwrap();
     }
     db.close().unwrap();

@@ -9,6 +9,7 @@ use crate::attributes::AttributeIndex;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::filter;
+use crate::index::certified;
 use crate::index::hnsw::Hnsw;
 use crate::index::quantized::CodeIndex;
 use crate::index::score::{min_passing_key, norm, rank_keys, score_of};
@@ -103,7 +104,15 @@ pub(crate) fn run(
         }
         Vectors::Codes(codes) => {
             let found = if options.exact {
-                scan_file(store, &q)?
+                match codes.prepare(query, q.metric) {
+                    // int8: only the rows the codes cannot rule out are read and scored.
+                    Some(prepared) => {
+                        let min_key = q.threshold.map_or(f32::NEG_INFINITY, |t| min_passing_key(q.metric, t));
+                        let rows = certified::candidates(codes, &prepared, k, min_key, q.candidates);
+                        rescore_from_file(store, codes, &q, &rows)?
+                    }
+                    None => scan_file(store, &q)?,
+                }
             } else if let Some(graph) = through_graph {
                 let n = k.saturating_mul(rescore);
                 let shortlist: Vec<i64> =

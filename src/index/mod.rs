@@ -3,6 +3,7 @@
 //! be dropped and rebuilt from rows. Today there is the exact [`flat::FlatIndex`]; an ANN
 //! index (HNSW) and quantized arenas will live beside it and answer the same [`Query`].
 
+pub mod certified;
 pub mod flat;
 pub mod hnsw;
 pub mod quantized;

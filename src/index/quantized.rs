@@ -10,7 +10,8 @@
 //!
 //! Each code row is stored as the vector's exact norm (for the exact rescoring), the norm of
 //! what the code decodes to (int8: approximate cosine and euclidean compare like with like,
-//! so short vectors are not inflated), then the code.
+//! so short vectors are not inflated), the norm of the residual `x − decoded` (int8: a
+//! certified bound on each code's error, see `index/certified.rs`), then the code.
 
 use super::hnsw::IdMap;
 use super::score::norm;
@@ -20,10 +21,11 @@ use crate::kernels::{self, Kernels};
 use crate::metric::Metric;
 use crate::types::Quantization;
 
-/// Where the code starts in a stored code row (after the exact and the decoded norm).
-const CODE_AT: usize = 8;
+/// Where the code starts in a stored code row (after the exact norm, the decoded norm and
+/// the residual norm).
+pub(super) const CODE_AT: usize = 12;
 
-fn f32_at(row: &[u8], at: usize) -> f32 {
+pub(super) fn f32_at(row: &[u8], at: usize) -> f32 {
     f32::from_le_bytes(row[at..at + 4].try_into().expect("4 bytes"))
 }
 
@@ -69,25 +71,25 @@ impl Quantizer {
         }
     }
 
-    /// Bytes of one stored code row: the exact norm, the decoded norm, then the code.
+    /// Bytes of one stored code row: the exact, decoded and residual norms, then the code.
     pub fn row_bytes(&self) -> usize {
         CODE_AT + self.code_bytes()
     }
 
-    /// The norm of what `code` decodes to (int8; binary codes are compared by bits alone).
-    fn decoded_norm(&self, code: &[u8]) -> f32 {
+    /// The norms of what `code` decodes to and of `v` minus that (int8; binary codes are
+    /// compared by bits alone).
+    fn decoded_norms(&self, v: &[f32], code: &[u8]) -> (f32, f32) {
         match self {
-            Quantizer::Int8 { offset, scale } => code
-                .iter()
-                .zip(offset)
-                .zip(scale)
-                .map(|((&c, &o), &s)| {
-                    let x = o + s * c as f32;
-                    x * x
-                })
-                .sum::<f32>()
-                .sqrt(),
-            Quantizer::Binary { .. } => 0.0,
+            Quantizer::Int8 { offset, scale } => {
+                let (mut decoded, mut residual) = (0f64, 0f64);
+                for (((&c, &o), &s), &x) in code.iter().zip(offset).zip(scale).zip(v) {
+                    let y = o + s * c as f32;
+                    decoded += (y as f64).powi(2);
+                    residual += (x as f64 - y as f64).powi(2);
+                }
+                (decoded.sqrt() as f32, residual.sqrt() as f32)
+            }
+            Quantizer::Binary { .. } => (0.0, f32::INFINITY),
         }
     }
 
@@ -138,11 +140,13 @@ impl Quantizer {
 
 /// An int8 query prepared once for many [`CodeIndex::key`] calls.
 pub struct CodeQuery {
-    q16: Vec<i16>,
-    from_int: f32,
-    base: f32,
-    q_norm: f32,
-    metric: Metric,
+    pub(super) q16: Vec<i16>,
+    pub(super) from_int: f32,
+    pub(super) base: f32,
+    pub(super) q_norm: f32,
+    pub(super) metric: Metric,
+    /// A bound on `|q·offset|`'s rounding and on the query's rounding to i16, in dot units.
+    pub(super) fixed_error: f32,
 }
 
 /// Accumulates per-dimension statistics for [`Quantizer`].
@@ -243,8 +247,9 @@ impl CodeIndex {
     pub fn encode_row(&self, v: &[f32], out: &mut [u8]) {
         out[..4].copy_from_slice(&norm(&self.kernels, v).to_le_bytes());
         self.quantizer.encode(v, &mut out[CODE_AT..]);
-        let decoded = self.quantizer.decoded_norm(&out[CODE_AT..]);
-        out[4..CODE_AT].copy_from_slice(&decoded.to_le_bytes());
+        let (decoded, residual) = self.quantizer.decoded_norms(v, &out[CODE_AT..]);
+        out[4..8].copy_from_slice(&decoded.to_le_bytes());
+        out[8..CODE_AT].copy_from_slice(&residual.to_le_bytes());
     }
 
     /// Appends committed rows from their stored code rows (`row_bytes` each, end to end).
@@ -354,13 +359,38 @@ impl CodeIndex {
         let largest = scaled.iter().fold(0f32, |m, x| m.max(x.abs()));
         let limit = (i32::MAX as f64 / (255.0 * query.len() as f64)).min(i16::MAX as f64) as f32;
         let to_int = if largest > 0.0 { limit / largest } else { 0.0 };
+        let from_int = if to_int > 0.0 { 1.0 / to_int } else { 0.0 };
+        let d = query.len() as f32;
+        let base_terms: f32 = query.iter().zip(offset).map(|(q, o)| (q * o).abs()).sum();
         Some(CodeQuery {
             q16: scaled.iter().map(|x| (x * to_int).round() as i16).collect(),
-            from_int: if to_int > 0.0 { 1.0 / to_int } else { 0.0 },
+            from_int,
             base: (self.kernels.dot)(query, offset),
             q_norm: norm(&self.kernels, query),
             metric,
+            // Each i16 is within half a step of q_i·scale_i; codes are at most 255.
+            fixed_error: 0.5 * from_int * 255.0 * d + 4.0 * d * f32::EPSILON * base_terms,
         })
+    }
+
+    /// Every slot's stored code row with its rowid.
+    pub(super) fn code_rows(&self) -> impl Iterator<Item = (i64, &[u8])> {
+        self.rows
+            .chunks_exact(self.quantizer.row_bytes())
+            .zip(self.rowids.iter().copied())
+            .map(|(r, id)| (id, r))
+    }
+
+    /// A row's stored code row.
+    pub(super) fn code_row(&self, rowid: i64) -> Option<&[u8]> {
+        let slot = *self.slot_of.get(&rowid)?;
+        let rb = self.quantizer.row_bytes();
+        Some(&self.rows[slot * rb..(slot + 1) * rb])
+    }
+
+    /// The approximate dot product `q·x` of a prepared query with a stored code row.
+    pub(super) fn approx_dot(&self, q: &CodeQuery, row: &[u8]) -> f32 {
+        q.base + (self.code_kernels.dot_u8)(&q.q16, &row[CODE_AT..]) as f32 * q.from_int
     }
 
     /// The approximate rank key of a row for a prepared query (`None`: not indexed).
