@@ -510,9 +510,11 @@ impl VectorDb {
 
     /// Bytes held in memory by the search index.
     pub fn index_bytes(&self) -> usize {
-        self.open
-            .as_ref()
-            .map_or(0, |o| o.index.as_ref().map_or(0, Vectors::heap_bytes) + o.attributes.heap_bytes())
+        self.open.as_ref().map_or(0, |o| {
+            o.index.as_ref().map_or(0, Vectors::heap_bytes)
+                + o.graph.as_ref().map_or(0, Hnsw::heap_bytes)
+                + o.attributes.heap_bytes()
+        })
     }
 
     /// Diagnostics in one report: kernels, index memory and the SQLite settings.
