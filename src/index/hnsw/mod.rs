@@ -16,6 +16,8 @@
 //! - Every changed node is remembered (`take_dirty`), so the caller writes exactly those
 //!   records in the same transaction as the rows.
 
+mod records;
+
 use crate::metric::Metric;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
@@ -76,7 +78,7 @@ impl Ord for Cand {
     }
 }
 
-struct Node {
+pub(super) struct Node {
     rowid: i64,
     /// `links[l]`: neighbours on layer `l`, for `l` in `0..=level`.
     links: Vec<Vec<u32>>,
@@ -422,70 +424,6 @@ impl Hnsw {
         out
     }
 
-    /// A node's stored record: its level, then per layer a count (u16) and the neighbours'
-    /// rowids (i64), little-endian. `None` for a rowid that is not in the graph.
-    pub fn record(&self, rowid: i64) -> Option<Vec<u8>> {
-        let node = self.node(*self.id_of.get(&rowid)?);
-        let mut out = vec![(node.links.len() - 1) as u8];
-        for links in &node.links {
-            out.extend_from_slice(&(links.len() as u16).to_le_bytes());
-            for &n in links {
-                out.extend_from_slice(&self.rowid(n).to_le_bytes());
-            }
-        }
-        Some(out)
-    }
-
-    /// Rebuilds the graph from stored records (`(rowid, record)` for every node). `None`
-    /// when a record is malformed or links to a rowid that has none: the caller rebuilds.
-    pub fn from_records(params: Params, records: Vec<(i64, Vec<u8>)>) -> Option<Self> {
-        let mut g = Hnsw::new(params);
-        let mut parsed = Vec::with_capacity(records.len());
-        for (i, (rowid, rec)) in records.iter().enumerate() {
-            g.id_of.insert(*rowid, i as u32);
-            let (&level, mut rest) = rec.split_first()?;
-            let mut layers = Vec::with_capacity(level as usize + 1);
-            for _ in 0..=level {
-                let count = u16::from_le_bytes(rest.get(..2)?.try_into().ok()?) as usize;
-                rest = &rest[2..];
-                let bytes = rest.get(..count * 8)?;
-                layers.push(
-                    bytes
-                        .chunks_exact(8)
-                        .map(|b| i64::from_le_bytes(b.try_into().expect("8 bytes")))
-                        .collect::<Vec<i64>>(),
-                );
-                rest = &rest[count * 8..];
-            }
-            if !rest.is_empty() {
-                return None;
-            }
-            parsed.push(layers);
-        }
-        for ((rowid, _), layers) in records.iter().zip(parsed) {
-            let mut links = Vec::with_capacity(layers.len());
-            for layer in layers {
-                links.push(layer.iter().map(|r| g.id_of.get(r).copied()).collect::<Option<Vec<u32>>>()?);
-            }
-            let rev = vec![Vec::new(); links.len()];
-            g.nodes.push(Some(Node { rowid: *rowid, links, rev }));
-        }
-        for id in 0..g.nodes.len() {
-            let links = g.nodes[id].as_ref().expect("a node").links.clone();
-            for (layer, targets) in links.iter().enumerate() {
-                for &t in targets {
-                    let target = g.nodes[t as usize].as_mut().expect("a node");
-                    if target.rev.len() <= layer {
-                        return None;
-                    }
-                    target.rev[layer].push(id as u32);
-                }
-            }
-        }
-        g.entry = g.pick_entry();
-        Some(g)
-    }
-
     /// Every live node reachable from the entry point on layer 0 (for tests and checks).
     pub fn all_reachable(&self) -> bool {
         let Some(entry) = self.entry else { return self.is_empty() };
@@ -517,102 +455,4 @@ impl Hnsw {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::index::flat::FlatIndex;
-    use crate::index::spaces::FlatSpace;
-
-    fn data(n: usize, d: usize) -> Vec<Vec<f32>> {
-        let mut s = 0x2545_f491_4f6c_dd1du64;
-        let mut r = move || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 40) as f32 / (1u64 << 24) as f32 - 0.5
-        };
-        let centres: Vec<Vec<f32>> = (0..10).map(|_| (0..d).map(|_| r() * 4.0).collect()).collect();
-        (0..n).map(|i| centres[i % 10].iter().map(|c| c + r()).collect()).collect()
-    }
-
-    fn truth(arena: &FlatIndex, live: &[i64], q: &[f32], k: usize, allow: impl Fn(i64) -> bool) -> Vec<i64> {
-        let qn = crate::index::score::norm(arena.kernels(), q);
-        let mut all: Vec<(f32, i64)> = live
-            .iter()
-            .filter(|&&r| allow(r))
-            .map(|&r| (arena.key(Metric::Euclidean, q, qn, r).unwrap(), r))
-            .collect();
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        all.into_iter().take(k).map(|x| x.1).collect()
-    }
-
-    fn recall(
-        g: &Hnsw,
-        arena: &FlatIndex,
-        live: &[i64],
-        queries: &[Vec<f32>],
-        allow: &dyn Fn(i64) -> bool,
-    ) -> f64 {
-        let space = FlatSpace { index: arena, metric: Metric::Euclidean };
-        let (mut hit, mut total) = (0, 0);
-        for q in queries {
-            let want = truth(arena, live, q, 10, allow);
-            let got: Vec<i64> =
-                g.search(&space, q, 64, Some(allow)).into_iter().take(10).map(|x| x.0).collect();
-            assert!(got.iter().all(|&r| allow(r)));
-            assert_eq!(got.len(), want.len(), "min(k, matches)");
-            hit += got.iter().filter(|r| want.contains(r)).count();
-            total += want.len();
-        }
-        hit as f64 / total.max(1) as f64
-    }
-
-    #[test]
-    fn builds_searches_removes_and_reloads() {
-        let (n, d) = (3000, 16);
-        let vectors = data(n + 40, d);
-        let queries = &vectors[n..];
-        let mut arena = FlatIndex::with_capacity(d, n);
-        for (i, v) in vectors[..n].iter().enumerate() {
-            arena.push(i as i64 + 1, v);
-        }
-        let params = Params { m: 8, ef_construction: 64, metric: Metric::Euclidean };
-        let mut g = Hnsw::new(params);
-        let space = FlatSpace { index: &arena, metric: Metric::Euclidean };
-        for (i, v) in vectors[..n].iter().enumerate() {
-            g.insert(&space, i as i64 + 1, v);
-        }
-        assert!(g.all_reachable());
-        let mut live: Vec<i64> = (1..=n as i64).collect();
-        let r = recall(&g, &arena, &live, queries, &|_| true);
-        assert!(r >= 0.95, "recall {r}");
-        // 1 % and 10 % filters still give min(k, matches), mostly the right ones.
-        let r = recall(&g, &arena, &live, queries, &|row| row % 10 == 3);
-        assert!(r >= 0.9, "10 % filtered recall {r}");
-        let r = recall(&g, &arena, &live, queries, &|row| row % 100 == 7);
-        assert!(r >= 0.9, "1 % filtered recall {r}");
-
-        // Delete a third: every live node stays reachable, recall holds.
-        g.take_dirty();
-        for row in (1..=n as i64).filter(|r| r % 3 == 0) {
-            assert!(g.remove(&space, row));
-        }
-        live.retain(|r| r % 3 != 0);
-        assert_eq!(g.len(), live.len());
-        assert!(g.all_reachable(), "every live node reachable after deletes");
-        let dirty = g.take_dirty();
-        assert!(dirty.contains(&3) && dirty.len() > n / 3, "removed and relinked nodes are dirty");
-        let r = recall(&g, &arena, &live, queries, &|_| true);
-        assert!(r >= 0.93, "recall after deletes {r}");
-
-        // Records round-trip: the reloaded graph answers exactly the same.
-        let records: Vec<(i64, Vec<u8>)> = live.iter().map(|&r| (r, g.record(r).unwrap())).collect();
-        let back = Hnsw::from_records(params, records.clone()).unwrap();
-        for q in queries {
-            assert_eq!(back.search(&space, q, 32, None), g.search(&space, q, 32, None));
-        }
-        // A record that links to a missing node is refused (the caller rebuilds).
-        let mut broken = records;
-        broken.remove(0);
-        assert!(Hnsw::from_records(params, broken).is_none() || live.len() < 2);
-    }
-}
+mod tests;
