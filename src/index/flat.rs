@@ -9,7 +9,7 @@
 //! with [`FlatIndex::truncate`]: a batch is staged straight into the arena, written to SQLite
 //! from there, and the arena is cut back if the transaction fails.
 
-use super::hnsw::IdMap;
+use super::ids::IdMap;
 use super::score::{min_passing_key, rank_keys, score_of};
 use super::topk::TopK;
 use super::{Hit, Query};

@@ -6,6 +6,7 @@
 pub mod certified;
 pub mod flat;
 pub mod hnsw;
+pub mod ids;
 pub mod quantized;
 pub mod score;
 pub mod spaces;

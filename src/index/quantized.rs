@@ -13,7 +13,7 @@
 //! so short vectors are not inflated), the norm of the residual `x − decoded` (int8: a
 //! certified bound on each code's error, see `index/certified.rs`), then the code.
 
-use super::hnsw::IdMap;
+use super::ids::IdMap;
 use super::score::norm;
 use super::topk::TopK;
 use crate::kernels::codes::CodeKernels;

@@ -18,10 +18,11 @@
 
 mod records;
 
+use crate::index::ids::{IdHasher, IdSet};
 use crate::metric::Metric;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
 /// Where the graph gets its keys: larger is closer.
 pub trait Space {
@@ -31,29 +32,6 @@ pub trait Space {
     /// A node's vector as the space holds it (to use it as a query).
     fn vector(&self, rowid: i64) -> Vec<f32>;
 }
-
-/// Multiplicative hashing for small integer ids (the std hasher is built for untrusted keys).
-#[derive(Default)]
-pub struct IdHasher(u64);
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ b as u64).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_u32(&mut self, x: u32) {
-        self.0 = (x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    fn write_i64(&mut self, x: i64) {
-        self.0 = (x as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-type IdSet = HashSet<u32, BuildHasherDefault<IdHasher>>;
-/// A map keyed by small integers (rowids, slots), hashed with [`IdHasher`].
-pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 #[derive(Clone, Copy)]
 struct Cand {
