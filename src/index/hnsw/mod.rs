@@ -79,6 +79,36 @@ pub struct Hnsw {
     free: Vec<u32>,
     entry: Option<u32>,
     dirty: HashSet<i64, BuildHasherDefault<IdHasher>>,
+    /// Scratch marks for beam searches, reused so a search clears nothing (see [`Visited`]).
+    visited: std::cell::RefCell<Visited>,
+}
+
+/// "Seen in this search" as one u32 per node compared with a search number: starting a
+/// search is one increment, not clearing a set.
+#[derive(Default)]
+struct Visited {
+    marks: Vec<u32>,
+    stamp: u32,
+}
+
+impl Visited {
+    fn start(&mut self, nodes: usize) {
+        self.marks.resize(nodes, 0);
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.marks.fill(0);
+            self.stamp = 1;
+        }
+    }
+
+    /// True the first time `id` is seen in this search.
+    #[inline]
+    fn insert(&mut self, id: u32) -> bool {
+        let m = &mut self.marks[id as usize];
+        let first = *m != self.stamp;
+        *m = self.stamp;
+        first
+    }
 }
 
 impl Hnsw {
@@ -90,6 +120,7 @@ impl Hnsw {
             free: Vec::new(),
             entry: None,
             dirty: HashSet::default(),
+            visited: Default::default(),
         }
     }
 
@@ -269,7 +300,8 @@ impl Hnsw {
         allow: Option<&dyn Fn(i64) -> bool>,
     ) -> Vec<Cand> {
         let allowed = |id: u32| allow.is_none_or(|f| f(self.rowid(id)));
-        let mut visited = IdSet::default();
+        let mut visited = self.visited.borrow_mut();
+        visited.start(self.nodes.len());
         let mut frontier: BinaryHeap<Cand> = BinaryHeap::new();
         let mut results: BinaryHeap<Reverse<Cand>> = BinaryHeap::new();
         for &e in entries {
