@@ -33,6 +33,10 @@ export function createDispatcher(binding, env) {
       return db.stats();
     },
     insertBatch: ({ ids, flat, lengths, metadata }) => open().insertBatch(ids, flat, lengths, metadata),
+    upsertBatch: ({ ids, flat, lengths, metadata }) => open().upsertBatch(ids, flat, lengths, metadata),
+    update: ({ id, embedding, metadata }) => open().update(id, embedding, metadata),
+    deleteMany: ({ ids, filter }) => open().deleteMany(ids, filter),
+    compact: () => open().compact(),
     search: ({ query, k, options }) => open().search(query, k, options),
     // The queries packed back to back (`lengths` floats each); one search per query, in
     // order. The first failure rejects the whole call: nothing partial is returned.

@@ -192,7 +192,9 @@ impl AttributeIndex {
                 p.texts.retain(|(_, r)| *r != rowid);
                 if p.present.is_empty() {
                     self.paths.remove(path.as_str());
-                } else if let Value::Object(inner) = v {
+                }
+                // Nested paths hold the row too, even when this one is now empty.
+                if let Value::Object(inner) = v {
                     self.remove_object(rowid, inner, path);
                 }
             }

@@ -139,3 +139,25 @@ fn check_filters(index: &AttributeIndex, rows: &[(i64, Option<Map<String, Value>
         assert_eq!(got, expected, "filter {}", Value::Object(f));
     }
 }
+
+/// A removed row leaves nothing behind, nested paths included (a path can empty while the
+/// paths below it still hold the row).
+#[test]
+fn removal_clears_nested_paths() {
+    let mut index = AttributeIndex::new();
+    let nested = json!({"n": {"x": 1, "y": {"z": "a"}}, "g": 2});
+    let Value::Object(m) = nested else { unreachable!() };
+    index.add(1, Some(&m));
+    index.remove(1, Some(&m));
+    assert!(index.paths.is_empty() && index.live.is_empty());
+    index.add(2, Some(&m));
+    index.add(3, Some(&m));
+    index.remove_many(&(2..=3).map(|r| (r, Some(m.clone()))).collect::<Vec<_>>());
+    assert!(index.paths.is_empty() && index.live.is_empty());
+    // Replaced in place by a row without the nested object: it no longer matches.
+    index.add(4, Some(&m));
+    index.remove(4, Some(&m));
+    index.add(4, None);
+    let filter = compile(&json!({"n.x": 1})).unwrap();
+    assert_eq!(index.candidates(&filter), Some(vec![]));
+}
