@@ -1,8 +1,9 @@
 // The dispatcher: runs `{op, args}` requests against one open database of either binding
 // (the wasm build, or the native addon adapted by native.js; both satisfy binding.d.ts).
 // Shared by the browser worker (requests over postMessage) and the Node entry (in process).
-// Requests run strictly one after another: the connection is single-threaded and order must
-// follow the caller's.
+// Requests run strictly one after another, and concurrent writes share transactions
+// (queue.js).
+import { createQueue } from './queue.js';
 
 /**
  * @param {import('./binding').Binding} binding
@@ -14,7 +15,6 @@ export function createDispatcher(binding, env) {
   /** @type {import('./binding').Database | null} */
   let db = null;
   let release = null;
-  let queue = Promise.resolve();
 
   const ops = {
     async open(config) {
@@ -75,16 +75,11 @@ export function createDispatcher(binding, env) {
     return db;
   }
 
-  return function handle(op, args) {
-    const run = async () => {
-      const fn = ops[op];
-      if (!fn) throw { code: 'INTERNAL', message: `unknown operation ${op}` };
-      return fn(args);
-    };
-    const result = queue.then(run, run);
-    queue = result.catch(() => {});
-    return result;
-  };
+  return createQueue(async (op, args) => {
+    const fn = ops[op];
+    if (!fn) throw { code: 'INTERNAL', message: `unknown operation ${op}` };
+    return fn(args);
+  });
 }
 
 /** A thrown value as the `{code, message}` envelope that crosses the worker boundary. */

@@ -14,6 +14,7 @@ class WorkerTransport {
   #worker;
   #pending = new Map();
   #next = 1;
+  #outbox = [];
   #ready;
   #dead = null;
 
@@ -53,13 +54,30 @@ class WorkerTransport {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      try {
-        this.#worker.postMessage({ id, op, args }, transfer);
-      } catch (e) {
-        this.#pending.delete(id);
-        reject(VectorDBError.from(e));
-      }
+      // The calls of one turn go as one message, so that the worker queues them together
+      // (concurrent writes then share a transaction).
+      if (this.#outbox.push({ message: { id, op, args }, transfer }) === 1) queueMicrotask(() => this.#flush());
     });
+  }
+
+  #flush() {
+    const out = this.#outbox.splice(0);
+    if (out.length > 1) {
+      try {
+        this.#worker.postMessage({ batch: out.map((o) => o.message) }, out.flatMap((o) => o.transfer));
+        return;
+      } catch {
+        // Nothing was sent: each call alone, so that only the one that cannot cross fails.
+      }
+    }
+    for (const { message, transfer } of out) {
+      try {
+        this.#worker.postMessage(message, transfer);
+      } catch (e) {
+        this.#pending.get(message.id)?.reject(VectorDBError.from(e));
+        this.#pending.delete(message.id);
+      }
+    }
   }
 
   dispose() {

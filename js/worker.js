@@ -1,5 +1,6 @@
 // The dedicated module worker: loads the wasm, owns the only connection, answers
-// `{id, op, args}` with `{id, ok, result | error: {code, message}}`. Sends `{type: 'ready'}`
+// `{id, op, args}` (or `{batch: [{id, op, args}, ...]}`) with one
+// `{id, ok, result | error: {code, message}}` per request. Sends `{type: 'ready'}`
 // (or `{type: 'ready', error}`) once before anything else.
 import init, * as wasm from './sqlite_vector_wasm.js';
 import { createDispatcher, toEnvelope, transferablesOf } from './dispatcher.js';
@@ -17,7 +18,11 @@ async function answer({ id, op, args }) {
   }
 }
 
-self.onmessage = (event) => (handle ? answer(event.data) : pending.push(event.data));
+// The page sends the calls of one turn as one message `{ batch: [...] }`: queued together,
+// concurrent writes share a transaction (queue.js).
+self.onmessage = ({ data }) => {
+  for (const request of data?.batch ?? [data]) handle ? answer(request) : pending.push(request);
+};
 
 init().then(
   () => {
