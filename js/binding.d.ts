@@ -63,6 +63,8 @@ export interface Database {
   deleteMany(ids: string[] | null, filter: object | null): number | Promise<number>;
   /** File bytes before and after. */
   compact(): Compaction | Promise<Compaction>;
+  /** Syncs every committed write to storage (relaxed durability's checkpoint). */
+  flush(): void | Promise<void>;
   search(query: Float32Array, k: number, options?: object): SearchHits | Promise<SearchHits>;
   get(id: string): StoredVector | null | Promise<StoredVector | null>;
   delete(id: string): boolean | Promise<boolean>;

@@ -15,6 +15,9 @@ export function createDispatcher(binding, env) {
   /** @type {import('./binding').Database | null} */
   let db = null;
   let release = null;
+  // Relaxed durability: commits are synced by a flush within a second of a write.
+  let relaxed = false;
+  let flushTimer = null;
 
   const ops = {
     async open(config) {
@@ -25,6 +28,7 @@ export function createDispatcher(binding, env) {
       if (persist && env.acquire) release = await env.acquire(path);
       try {
         db = await binding.openDatabase(rest, persist, data ?? undefined);
+        relaxed = rest.durability === 'relaxed';
       } catch (e) {
         release?.();
         release = null;
@@ -37,6 +41,7 @@ export function createDispatcher(binding, env) {
     update: ({ id, embedding, metadata }) => open().update(id, embedding, metadata),
     deleteMany: ({ ids, filter }) => open().deleteMany(ids, filter),
     compact: () => open().compact(),
+    flush: () => db?.flush(),
     search: ({ query, k, options }) => open().search(query, k, options),
     // The queries packed back to back (`lengths` floats each); one search per query, in
     // order. The first failure rejects the whole call: nothing partial is returned.
@@ -58,6 +63,8 @@ export function createDispatcher(binding, env) {
     dropIndex: () => open().dropIndex(),
     info: () => open().info(),
     async close() {
+      clearTimeout(flushTimer);
+      flushTimer = null;
       if (!db) return;
       try {
         await db.close();
@@ -75,11 +82,21 @@ export function createDispatcher(binding, env) {
     return db;
   }
 
-  return createQueue(async (op, args) => {
+  const WRITES = new Set(['insertBatch', 'upsertBatch', 'update', 'delete', 'deleteMany']);
+  const handle = createQueue(async (op, args) => {
     const fn = ops[op];
     if (!fn) throw { code: 'INTERNAL', message: `unknown operation ${op}` };
-    return fn(args);
+    const result = await fn(args);
+    if (relaxed && !flushTimer && WRITES.has(op)) {
+      flushTimer = setTimeout(() => {
+        flushTimer = null;
+        handle('flush').catch(() => {}); // a failed sync is retried after the next write
+      }, 1000);
+      flushTimer.unref?.(); // never keeps a Node process alive: exiting loses nothing
+    }
+    return result;
   });
+  return handle;
 }
 
 /** A thrown value as the `{code, message}` envelope that crosses the worker boundary. */

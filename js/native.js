@@ -70,6 +70,10 @@ class NativeDatabase {
     return this.#db.compact();
   }
 
+  flush() {
+    return this.#db.flush();
+  }
+
   search(query, k, options) {
     return this.#db.search(query, k, options == null ? undefined : JSON.stringify(options));
   }

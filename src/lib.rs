@@ -34,6 +34,7 @@
 mod attributes;
 pub mod codec;
 mod db;
+mod durability;
 pub mod error;
 pub mod filter;
 pub mod index;

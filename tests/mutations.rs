@@ -321,8 +321,13 @@ fn durability_relaxed_is_wal_natively_and_strict_by_default() {
     let relaxed = Config { durability: Durability::Relaxed, metric: Metric::Dot, ..Config::new(&path) };
     let mut db = VectorDb::open(relaxed.clone()).unwrap();
     assert_eq!(db.storage_settings().unwrap().journal_mode, "wal");
+    let main_file = || std::fs::metadata(&path).unwrap().len();
+    let before = main_file();
     db.upsert_batch((0..100).map(|i| nv(&format!("v{i}"), &[i as f32, 1.0], &Value::Null)).collect())
         .unwrap();
+    assert_eq!(main_file(), before, "committed to the log, not yet to the file");
+    db.flush().unwrap();
+    assert!(main_file() > before, "flush checkpoints the log into the file");
     db.close().unwrap();
     let db = VectorDb::open(Config::new(&path)).unwrap();
     assert_eq!(db.stats().unwrap().count, 100);

@@ -347,6 +347,12 @@ impl NativeVectorDb {
         Ok(Job::on_db(&self.slot, move |db| db.delete_many(&selection).map(|n| n as f64)))
     }
 
+    /// Syncs every committed write to storage now.
+    #[napi]
+    pub fn flush(&self) -> AsyncTask<Job<()>> {
+        Job::on_db(&self.slot, |db| db.flush())
+    }
+
     /// Returns the space of deleted rows: `{ before, after }` file bytes.
     #[napi]
     pub fn compact(&self) -> AsyncTask<Job<Compaction>> {

@@ -69,6 +69,15 @@ impl Store {
         Ok(Some(old))
     }
 
+    /// Syncs committed writes (WAL mode: a passive checkpoint; otherwise nothing to do).
+    pub fn checkpoint(&self) -> Result<()> {
+        let journal: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if journal.eq_ignore_ascii_case("wal") {
+            self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        }
+        Ok(())
+    }
+
     /// Rebuilds the file without its free pages (SQLite's `VACUUM`); in WAL mode the log is
     /// checkpointed and truncated too, so the file on disk shrinks now.
     pub fn vacuum(&self) -> Result<()> {

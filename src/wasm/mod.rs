@@ -99,6 +99,11 @@ impl WasmVectorDb {
         Ok(self.db.delete_many(&convert::selection(ids, filter)?)? as f64)
     }
 
+    /// Syncs every committed write to storage now.
+    pub fn flush(&mut self) -> JsResult<()> {
+        Ok(self.db.flush()?)
+    }
+
     /// Returns the space of deleted rows: `{ before, after }` file bytes.
     pub fn compact(&mut self) -> JsResult<JsValue> {
         to_js(&self.db.compact()?)
