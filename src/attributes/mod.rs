@@ -101,6 +101,9 @@ pub struct AttributeIndex {
     paths: HashMap<String, PathValues>,
     /// Paths whose range lists got values out of order since the last sort.
     unsorted: bool,
+    /// Rows added out of rowid order (replaced in place) since the last sort: `live` and
+    /// the rowid lists of these paths are sorted again by [`settle`](Self::settle).
+    out_of_order: Option<std::collections::HashSet<String>>,
 }
 
 impl AttributeIndex {
@@ -108,9 +111,13 @@ impl AttributeIndex {
         AttributeIndex::default()
     }
 
-    /// Adds a committed row (a new one, or a replaced one after [`remove`](Self::remove)).
+    /// Adds a committed row: a new one (the largest rowid yet), or a replaced one after
+    /// [`remove`](Self::remove). Call [`settle`](Self::settle) once the write's rows are in.
     pub fn add(&mut self, rowid: i64, metadata: Option<&Map<String, Value>>) {
-        insert_sorted(&mut self.live, rowid);
+        if self.live.last().is_some_and(|&last| last >= rowid) {
+            self.out_of_order.get_or_insert_with(Default::default);
+        }
+        self.live.push(rowid);
         if let Some(m) = metadata {
             let mut path = String::new();
             self.add_object(rowid, m, &mut path);
@@ -128,8 +135,11 @@ impl AttributeIndex {
             }
             path.push_str(k);
             let p = self.paths.entry(path.clone()).or_default();
-            insert_sorted(&mut p.present, rowid);
-            insert_sorted(p.equal.entry(Key::of(v)).or_default(), rowid);
+            p.present.push(rowid);
+            p.equal.entry(Key::of(v)).or_default().push(rowid);
+            if let Some(paths) = self.out_of_order.as_mut() {
+                paths.insert(path.clone());
+            }
             match v {
                 Value::Number(n) => {
                     let x = n.as_f64().unwrap_or(f64::NAN);
@@ -147,9 +157,19 @@ impl AttributeIndex {
         }
     }
 
-    /// Sorts the range lists after writes that appended values out of order (once per
-    /// batch, not per row).
+    /// Sorts the lists after writes that added rows or values out of order (once per
+    /// write, not per row; a stable sort, so a sorted list with a few rows appended costs a
+    /// merge).
     pub fn settle(&mut self) {
+        if let Some(paths) = self.out_of_order.take() {
+            self.live.sort();
+            for path in &paths {
+                if let Some(p) = self.paths.get_mut(path) {
+                    p.present.sort();
+                    p.equal.values_mut().for_each(|list| list.sort());
+                }
+            }
+        }
         if !self.unsorted {
             return;
         }
@@ -162,6 +182,9 @@ impl AttributeIndex {
 
     /// Removes a committed deletion, given the row's metadata as it was stored.
     pub fn remove(&mut self, rowid: i64, metadata: Option<&Map<String, Value>>) {
+        if self.out_of_order.is_some() {
+            self.settle(); // the rowid lists are searched
+        }
         remove_sorted(&mut self.live, rowid);
         if let Some(m) = metadata {
             let mut path = String::new();
@@ -247,7 +270,7 @@ impl AttributeIndex {
 
     /// The rows that satisfy `filter`, sorted by rowid; `None` when it restricts nothing.
     pub fn candidates(&self, filter: &Filter) -> Option<Vec<i64>> {
-        debug_assert!(!self.unsorted, "settle() after writes");
+        debug_assert!(!self.unsorted && self.out_of_order.is_none(), "settle() after writes");
         let mut sets: Vec<Vec<i64>> =
             filter.conditions.iter().map(|c| self.rows_passing(&c.path.join("\0"), &c.test)).collect();
         sets.sort_by_key(Vec::len);
@@ -326,20 +349,6 @@ fn range<T>(
         }
     }
     out
-}
-
-/// Adds `rowid` to a sorted list: appended when it is the largest (a new row), else put in
-/// its place (a replaced row).
-fn insert_sorted(list: &mut Vec<i64>, rowid: i64) {
-    match list.last() {
-        Some(&last) if last >= rowid => {
-            let i = list.partition_point(|&x| x < rowid);
-            if list.get(i) != Some(&rowid) {
-                list.insert(i, rowid);
-            }
-        }
-        _ => list.push(rowid),
-    }
 }
 
 fn remove_sorted(list: &mut Vec<i64>, rowid: i64) {

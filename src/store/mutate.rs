@@ -4,6 +4,7 @@
 
 use super::schema::{Layout, CODES, EMBEDDINGS};
 use super::{Store, Writer};
+use crate::codec;
 use crate::error::Result;
 use rusqlite::{params, OptionalExtension};
 use std::collections::BTreeMap;
@@ -41,8 +42,9 @@ impl Writer<'_> {
     }
 
     /// Writes the embeddings of `rowids` (any order; row `i` of `floats` is `rowids[i]`'s)
-    /// and, with a quantized index, their code rows (same order): stored rows are rewritten
-    /// in their slots, runs of consecutive rowids in one piece.
+    /// and, with a quantized index, their code rows (same order): a chunk wholly written
+    /// is one BLOB, otherwise the rows are written in their slots through one blob handle
+    /// per chunk (a chunk not stored yet is created zeroed).
     pub fn put_vectors(
         &self,
         layout: Layout,
@@ -51,19 +53,49 @@ impl Writer<'_> {
         code_rows: Option<&[u8]>,
     ) -> Result<()> {
         let d = layout.dimension;
+        let rb = code_rows.map_or(0, |c| c.len() / rowids.len().max(1));
         let mut order: Vec<usize> = (0..rowids.len()).collect();
         order.sort_unstable_by_key(|&i| rowids[i]);
-        for run in order.chunk_by(|&a, &b| rowids[b] == rowids[a] + 1) {
-            let first = rowids[run[0]];
-            self.write_vectors(layout, first, run.iter().map(|&i| &floats[i * d..(i + 1) * d]))?;
+        let chunk_of = |i: &usize| layout.chunk_of(rowids[*i]).0;
+        let mut bytes = Vec::with_capacity(d * 4);
+        for rows in order.chunk_by(|a, b| chunk_of(a) == chunk_of(b)) {
+            let vector = |i: usize| &floats[i * d..(i + 1) * d];
+            if rows.len() == layout.chunk_rows {
+                // Every slot (the rowids are distinct): the chunk in one piece.
+                let first = rowids[rows[0]];
+                self.write_vectors(layout, first, rows.iter().map(|&i| vector(i)))?;
+                if let Some(codes) = code_rows {
+                    let all: Vec<u8> =
+                        rows.iter().flat_map(|&i| &codes[i * rb..(i + 1) * rb]).copied().collect();
+                    self.write_codes(layout, first, &all)?;
+                }
+                continue;
+            }
+            let chunk = chunk_of(&rows[0]);
+            let mut blob = self.chunk_blob(EMBEDDINGS, chunk, layout.chunk_rows * d * 4)?;
+            for &i in rows {
+                bytes.clear();
+                codec::encode_into(vector(i), &mut bytes);
+                blob.write_at(&bytes, layout.chunk_of(rowids[i]).1 * d * 4)?;
+            }
             if let Some(codes) = code_rows {
-                let rb = codes.len() / rowids.len();
-                let bytes: Vec<u8> =
-                    run.iter().flat_map(|&i| &codes[i * rb..(i + 1) * rb]).copied().collect();
-                self.write_codes(layout, first, &bytes)?;
+                let mut blob = self.chunk_blob(CODES, chunk, layout.chunk_rows * rb)?;
+                for &i in rows {
+                    blob.write_at(&codes[i * rb..(i + 1) * rb], layout.chunk_of(rowids[i]).1 * rb)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// A writable handle on a stored chunk of `table`, created zeroed if it is missing.
+    fn chunk_blob(&self, table: &str, chunk: i64, chunk_bytes: usize) -> Result<rusqlite::blob::Blob<'_>> {
+        self.conn
+            .prepare_cached(&format!(
+                "INSERT INTO {table}(chunk, data) VALUES (?1, zeroblob(?2)) ON CONFLICT(chunk) DO NOTHING"
+            ))?
+            .execute(params![chunk, chunk_bytes as i64])?;
+        Ok(self.conn.blob_open(rusqlite::MAIN_DB, table, "data", chunk, false)?)
     }
 
     /// Deletes by id: the thin row, and the bytes of its embedding and code. Returns the
