@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Node acceptance tests (tests/node/api.test.mjs against dist/node.js: the wasm build, and
-# the native Node-API addon, which both runtimes load too) under Deno and under Bun. Both runtimes come from npm (devDependencies `deno` and `bun`,
+# The Node acceptance tests (tests/node/api.test.mjs, mutations and group commit, against
+# dist/node.js: the wasm build, and the native Node-API addon, which both runtimes load too)
+# under Deno and under Bun. Both runtimes come from npm (devDependencies `deno` and `bun`,
 # whose binaries ship in the registry packages @deno/<platform> and @oven/bun-<platform>).
 # Assumes `npm ci` and `npm run build` have run.
 #
@@ -14,7 +15,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-TESTS=(tests/node/api.test.mjs)
+TESTS=(tests/node/api.test.mjs tests/node/mutations.test.mjs tests/node/group-commit.test.mjs)
 RUNTIMES=${RUNTIMES:-deno bun}
 
 # Keep the runtimes off the network and quiet: no update check, no telemetry, no colour in logs.
