@@ -60,9 +60,12 @@ export class SharedDatabase {
     this.#state = 'suspended';
     this.#electing?.abort();
     await this.#resign();
+    if (this.#fwd.target) this.#mine.postMessage({ t: 'leave', to: this.#fwd.target.id });
+    this.#fwd.lost();
+    this.#main.close();
+    this.#mine.close();
     this.#release('members');
     this.#release('alive');
-    this.#fwd.lost();
   }
 
   /** pageshow / resume: take part again. */

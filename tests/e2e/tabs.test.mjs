@@ -169,6 +169,42 @@ test('BACKEND_UNAVAILABLE names the API that is missing', { timeout: TEST_TIMEOU
   });
 });
 
+test('pagehide lets go of the database (another tab leads, the OPFS handles are released); pageshow takes part again; so do freeze/resume', { timeout: TEST_TIMEOUT }, async () => {
+  await withBrowser(server, async ({ open }) => {
+    const tabs = [await open('t0'), await open('t1')];
+    assert.equal(await join(tabs[0], 'life.db'), 'leader');
+    assert.equal(await join(tabs[1], 'life.db'), 'follower');
+    await tabs[0].evaluate(() => db.insert({ id: 'a', embedding: [1, 2] }));
+    const role = (t) => t.evaluate(async () => (await db.stats()).role);
+    const until = async (t, want) => {
+      const deadline = Date.now() + 5000;
+      while ((await role(t)) !== want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      return role(t);
+    };
+    // The events a browser fires when the page goes into the back/forward cache and comes back
+    // (headless Chromium keeps pages whose workers hold locks out of that cache, so they are
+    // dispatched here by hand; what they do is the package's).
+    await tabs[0].evaluate(() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true })));
+    assert.equal(await until(tabs[1], 'leader'), 'leader', 'the other tab took over after pagehide');
+    assert.equal(await tabs[1].evaluate(() => db.insert({ id: 'b', embedding: [1, 3] })), 'b');
+    await tabs[0].evaluate(() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true })));
+    const back = await tabs[0].evaluate(async () => ({ id: await db.insert({ id: 'c', embedding: [1, 4] }), s: await db.stats() }));
+    assert.equal(back.id, 'c');
+    assert.equal(back.s.role, 'follower', 'back as a follower');
+    assert.equal(back.s.count, 3);
+
+    await tabs[1].evaluate(() => document.dispatchEvent(new Event('freeze')));
+    assert.equal(await until(tabs[0], 'leader'), 'leader', 'the other tab took over after freeze');
+    await tabs[1].evaluate(() => document.dispatchEvent(new Event('resume')));
+    const resumed = await tabs[1].evaluate(async () => ({ id: await db.insert({ id: 'd', embedding: [1, 5] }), s: await db.stats() }));
+    assert.deepEqual([resumed.id, resumed.s.role, resumed.s.count], ['d', 'follower', 4]);
+    // A tab hears nothing while it is hidden (b was written then): no replay on pageshow.
+    const seen = await eventsOf(tabs, 3);
+    assert.deepEqual(seen[0].map(key).sort(), ['insert:a', 'insert:c', 'insert:d']);
+    assert.deepEqual(seen[1].map(key).sort(), ['insert:a', 'insert:b', 'insert:c', 'insert:d']);
+  });
+});
+
 /**
  * Three tabs write to one path; the leader (tab 0, itself in the middle of a large batch) is
  * taken away by `kill` while tab 2's own large batch is forwarded to it. Checks every outcome.
