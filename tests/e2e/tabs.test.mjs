@@ -169,6 +169,24 @@ test('BACKEND_UNAVAILABLE names the API that is missing', { timeout: TEST_TIMEOU
   });
 });
 
+test('nothing hangs: with the lock held by a tab that never answers, open rejects LOCKED after 10 s', { timeout: TEST_TIMEOUT }, async () => {
+  await withBrowser(server, async ({ open }) => {
+    const [stuck, other] = [await open('stuck'), await open('other')];
+    // A frozen leader looks like this from outside: the lock is held, nobody answers.
+    await stuck.evaluate(() => {
+      navigator.locks.request('sqlite-vector:hang.db', () => new Promise(() => {}));
+    });
+    const r = await other.evaluate(async () => {
+      const t = performance.now();
+      const db = await sv.createVectorDB({ path: 'hang.db' });
+      const outcome = await attempt(() => db.initialize());
+      return { outcome, ms: performance.now() - t };
+    });
+    assertCode(r.outcome, 'LOCKED', 'no leader');
+    assert.ok(r.ms >= 9_000 && r.ms < 11_500, `rejected after ${Math.round(r.ms)} ms`);
+  });
+});
+
 test('pagehide lets go of the database (another tab leads, the OPFS handles are released); pageshow takes part again; so do freeze/resume', { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(server, async ({ open }) => {
     const tabs = [await open('t0'), await open('t1')];
