@@ -6,13 +6,15 @@
 //   3b. the native Node addon (cargo, profile `node`, feature `node`) into js/native/
 //      (skipped with --no-native);
 //   4. js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
-//      static server with <script type="module">);
+//      static server with <script type="module">); js/global.js bundled by esbuild into the
+//      classic script dist/sqlite-vector.global.js (`<script src>`, globalThis.SqliteVector);
 //   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.
 // Steps whose inputs did not change are skipped.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildGlobal } from './build-global.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -65,6 +67,8 @@ if (!args.has('--no-native')) {
 rmSync(join(js, 'node', 'package.json'), { force: true });
 log('js/ -> dist/');
 cpSync(js, dist, { recursive: true });
+log('esbuild js/global.js -> dist/sqlite-vector.global.js');
+await buildGlobal(js, dist);
 
 if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
   const { convertFashionMnist } = await import('./fashion-mnist.mjs');
@@ -74,3 +78,4 @@ if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
   run(join(root, 'node_modules/.bin/webpack'), ['--config', 'webpack.config.js'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 log('done: dist/');
+
