@@ -18,7 +18,13 @@ export class WorkerTransport {
   /** Set by the client: called with each onChange event. */
   onEvent = null;
 
-  constructor(spawn) {
+  /**
+   * @param {() => Worker} spawn starts the worker
+   * @param {() => Promise<Worker>} [fallback] starts it another way when `spawn` throws or its
+   *   script fails to load before saying anything (e.g. an app bundled by a tool that does not
+   *   copy worker.js and the wasm: the entry then uses the self-contained copy, inline.js)
+   */
+  constructor(spawn, fallback) {
     let capsKnown;
     this.caps = new Promise((resolve) => (capsKnown = resolve));
     if (typeof Worker !== 'function') {
@@ -29,33 +35,55 @@ export class WorkerTransport {
       this.#ready.catch(() => {});
       return;
     }
-    this.#worker = spawn();
     this.#ready = new Promise((resolve, reject) => {
-      this.#worker.onmessage = ({ data }) => {
-        if (data?.type === 'caps') return capsKnown(data.missing);
-        if (data?.type === 'change') return this.onEvent?.(data.event);
-        if (data?.type === 'ready') {
-          if (data.error) reject(this.#die(VectorDBError.from(data.error)));
-          else resolve();
-          return;
-        }
-        const p = this.#pending.get(data.id);
-        if (!p) return;
-        this.#pending.delete(data.id);
-        if (data.ok) p.resolve(data.result);
-        else p.reject(VectorDBError.from(data.error));
+      let heard = false;
+      const attach = (worker) => {
+        if (this.#dead) return worker.terminate(); // disposed while it started
+        this.#worker = worker;
+        worker.onmessage = ({ data }) => {
+          heard = true;
+          if (data?.type === 'caps') return capsKnown(data.missing);
+          if (data?.type === 'change') return this.onEvent?.(data.event);
+          if (data?.type === 'ready') {
+            if (data.error) reject(this.#die(VectorDBError.from(data.error)));
+            else resolve();
+            return;
+          }
+          const p = this.#pending.get(data.id);
+          if (!p) return;
+          this.#pending.delete(data.id);
+          if (data.ok) p.resolve(data.result);
+          else p.reject(VectorDBError.from(data.error));
+        };
+        worker.onerror = (event) => {
+          event.preventDefault?.();
+          if (!heard && fallback) return useFallback();
+          fail(`worker failed: ${event.message ?? 'could not load'}`);
+        };
       };
-      this.#worker.onerror = (event) => {
-        event.preventDefault?.();
-        const error = this.#die(new VectorDBError(ErrorCode.INTERNAL, `worker failed: ${event.message ?? 'could not load'}`));
+      const fail = (message) => {
+        const error = this.#die(new VectorDBError(ErrorCode.INTERNAL, message));
         capsKnown(null);
         reject(error);
       };
+      const useFallback = () => {
+        const start = fallback;
+        fallback = null;
+        this.#worker?.terminate();
+        this.#worker = { postMessage() {}, terminate() {} }; // until it is there
+        start().then(attach, (e) => fail(`worker failed to start: ${e?.message ?? e}`));
+      };
+      try {
+        attach(spawn());
+      } catch (e) {
+        if (fallback) useFallback();
+        else fail(`worker failed to start: ${e?.message ?? e}`);
+      }
     });
     this.#ready.catch(() => {});
     // A page going into the back/forward cache or being frozen lets go of the database (its
     // OPFS handles and its place as leader) and takes part again when it comes back.
-    const active = (value) => () => this.#worker.postMessage({ type: 'lifecycle', active: value });
+    const active = (value) => () => this.#worker?.postMessage({ type: 'lifecycle', active: value });
     const on = (target, type, fn) => {
       target?.addEventListener?.(type, fn);
       this.#lifecycle.push(() => target?.removeEventListener?.(type, fn));

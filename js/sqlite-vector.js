@@ -86,11 +86,18 @@ class InWorkerTransport {
   }
 }
 
-/** Where this handle's database runs: on this thread in a dedicated worker, else in a new worker. */
+/**
+ * Where this handle's database runs: on this thread in a dedicated worker, else in a new
+ * worker: worker.js beside this file (written so that bundlers find it, and the wasm it
+ * loads, with no configuration), or, where that fails to load, the self-contained copy.
+ */
 const newTransport = () =>
   inDedicatedWorker
     ? new InWorkerTransport()
-    : new WorkerTransport(() => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'sqlite-vector' }));
+    : new WorkerTransport(
+        () => new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'sqlite-vector' }),
+        () => import(/* webpackChunkName: "sqlite-vector-inline" */ './inline.js').then((m) => m.startInlineWorker('sqlite-vector')),
+      );
 
 /**
  * Creates a database handle (not yet opened; `initialize()` or any call opens it).

@@ -33,7 +33,10 @@ function receive(data) {
 
 self.onmessage = ({ data }) => (db ? receive(data) : pending.push(data));
 
-init().then(
+// The self-contained copy (inline.js) hands over the wasm's bytes; otherwise the glue fetches
+// the .wasm from beside itself.
+const bytes = globalThis.sqliteVectorWasmBytes;
+init(bytes ? { module_or_path: bytes } : undefined).then(
   () => {
     db = new SharedDatabase(wasm, (event) => postMessage({ type: 'change', event }));
     postMessage({ type: 'ready' });

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildGlobal } from './build-global.mjs';
+import { buildGlobal, buildInlineWorker } from './build-global.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -65,6 +65,8 @@ if (!args.has('--no-native')) {
 
 // The Node entry imports the node glue; the browser entry never does.
 rmSync(join(js, 'node', 'package.json'), { force: true });
+log('js/inline-worker.js (the worker and the wasm as one script, for bundlers that copy neither)');
+await buildInlineWorker(js);
 log('js/ -> dist/');
 cpSync(js, dist, { recursive: true });
 log('esbuild js/global.js -> dist/sqlite-vector.global.js');
