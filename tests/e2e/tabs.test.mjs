@@ -103,6 +103,17 @@ test('three tabs share one database: interleaved writes from all, onChange in ev
     });
     assertCode(dim, 'DIMENSION_MISMATCH', 'a follower opening with another dimension');
 
+    // Creating the database from bytes needs it closed in the other tabs.
+    const imports = await tabs[1].evaluate(async () => {
+      const data = await db.export();
+      const plain = await sv.createVectorDB({ path: 'shared.db', data });
+      const over = await sv.createVectorDB({ path: 'shared.db', data, overwrite: true });
+      return { plain: await attempt(() => plain.initialize()), over: await attempt(() => over.initialize()), count: (await db.stats()).count };
+    });
+    assertCode(imports.plain, 'INVALID_ARGUMENT', 'import onto a path other tabs have open');
+    assertCode(imports.over, 'LOCKED', 'import with overwrite onto a path other tabs have open');
+    assert.equal(imports.count, 30, 'nothing changed');
+
     // exclusive: refused while tabs share the path; an exclusive holder refuses both kinds.
     const excl = await tabs[0].evaluate(async () => {
       const out = {};
