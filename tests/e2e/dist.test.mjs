@@ -12,18 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
+import { launchContext, ENGINE_NAME } from './harness.mjs';
 import { bruteForce, assertSameResults } from '../fixtures/reference.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(repo, 'dist');
 const fixtures = JSON.parse(fs.readFileSync(path.join(repo, 'tests/fixtures/fixtures.json'), 'utf8'));
 const METRICS = ['cosine', 'dot', 'euclidean'];
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const TEST_TIMEOUT = 60_000; // a hang fails the test instead of stalling the run
 
 let tmp;
@@ -49,11 +45,7 @@ after(async () => {
 /** A fresh Chromium profile (empty OPFS) for the duration of fn(context, helpers). */
 async function withBrowser(fn) {
   const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const context = await launchContext(userDataDir); // Chromium, or Firefox under firefox.test.mjs
   const log = [];
   const watch = (page, name) => {
     page.on('pageerror', (e) => log.push(`[${name} pageerror] ${e.message}`));
@@ -94,7 +86,7 @@ function assertCode(outcome, code, what) {
 
 const f32 = (a) => Array.from(Float32Array.from(a));
 
-test('dist in Chromium: insert + search equals brute force, stats, get, persisted across reload', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: insert + search equals brute force, stats, get, persisted across reload`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const run = await page.evaluate(async ({ fx, metrics }) => {
@@ -183,7 +175,7 @@ test('dist in Chromium: insert + search equals brute force, stats, get, persiste
   });
 });
 
-test('dist in Chromium: exclusive: true keeps the database to one tab (LOCKED), which opens once the first tab closes', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: exclusive: true keeps the database to one tab (LOCKED), which opens once the first tab closes`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open }) => {
     const first = await open('tab1');
     const firstStats = await first.evaluate(async () => {
@@ -253,7 +245,7 @@ test('dist in Chromium: exclusive: true keeps the database to one tab (LOCKED), 
   });
 });
 
-test('dist in Chromium: a worker killed in the middle of a batch leaves the database whole', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: a worker killed in the middle of a batch leaves the database whole`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open }) => {
     const BASE = 100;
     const BIG = 100_000;
@@ -299,7 +291,7 @@ test('dist in Chromium: a worker killed in the middle of a batch leaves the data
   });
 });
 
-test("dist in Chromium: ':memory:' is not persisted; named paths are separate databases", { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: ':memory:' is not persisted; named paths are separate databases`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const before = await page.evaluate(async () => {
@@ -358,7 +350,7 @@ test("dist in Chromium: ':memory:' is not persisted; named paths are separate da
   });
 });
 
-test('dist in Chromium: error codes cross the worker boundary; batches are all or nothing; close', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: error codes cross the worker boundary; batches are all or nothing; close`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const r = await page.evaluate(async () => {
@@ -503,7 +495,7 @@ function assertBruteForce(lists, { queries, k, metric, filter, threshold }, labe
   }
 }
 
-test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no nested worker), equals brute force, persists', { timeout: TEST_TIMEOUT * 2 }, async () => {
+test(`dist in ${ENGINE_NAME}: createVectorDB inside a dedicated worker runs there (no nested worker), equals brute force, persists`, { timeout: TEST_TIMEOUT * 2 }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     await page.evaluate(() => startWorker('w1'));
@@ -704,7 +696,7 @@ test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no 
   });
 });
 
-test('dist in Chromium: searchBatch on a page over OPFS is one message, one answer per query, equal to brute force', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: searchBatch on a page over OPFS is one message, one answer per query, equal to brute force`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const run = await page.evaluate(async ({ fx, metrics }) => {

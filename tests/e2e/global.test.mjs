@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serveRoot, withBrowser, assertCode, repo, dist } from './harness.mjs';
+import { serveRoot, withBrowser, assertCode, repo, dist, ENGINE_NAME } from './harness.mjs';
 import { bruteForce, assertSameResults } from '../fixtures/reference.mjs';
 
 const fixtures = JSON.parse(fs.readFileSync(path.join(repo, 'tests/fixtures/fixtures.json'), 'utf8'));
@@ -22,7 +22,7 @@ after(async () => {
   await server?.close();
 });
 
-test('classic script: SqliteVector inserts and searches exactly, persists, shares with an ESM tab', { timeout: 60_000 }, async () => {
+test(`${ENGINE_NAME}: classic script: SqliteVector inserts and searches exactly, persists, shares with an ESM tab`, { timeout: 60_000 }, async () => {
   await withBrowser(server, async ({ open }) => {
     const page = await open('classic', 'classic/global.html');
     const run = await page.evaluate(async ({ fx }) => {

@@ -39,17 +39,48 @@ export async function serveRoot(extra = {}) {
   };
 }
 
+/** The engine the browser suites run in: 'chromium' unless a runner (firefox.test.mjs) sets it. */
+export const ENGINE = globalThis.SV_ENGINE ?? 'chromium';
+export const ENGINE_NAME = { chromium: 'Chromium', firefox: 'Firefox' }[ENGINE];
+export const FIREFOX = '/usr/bin/firefox-esr';
+
 /**
- * A fresh Chromium profile (empty OPFS) for fn({ context, open, log }). `open(name, page)`
+ * A browser with its own profile at `userDataDir`, as a Playwright persistent context:
+ * Debian's Chromium through playwright-core, or Debian's Firefox ESR through puppeteer-core
+ * (WebDriver BiDi), its pages wrapped to answer the Playwright calls the suites make.
+ */
+export async function launchContext(userDataDir, engine = ENGINE) {
+  if (engine === 'chromium') {
+    return chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  }
+  const { default: puppeteer } = await import('puppeteer-core');
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir, protocolTimeout: 120_000 });
+  const wrap = (p) => ({
+    goto: (url) => p.goto(url),
+    evaluate: (fn, arg) => p.evaluate(fn, arg),
+    waitForFunction: (fn, arg, opts = {}) => p.waitForFunction(fn, { timeout: opts.timeout ?? 30_000, polling: 100 }, arg),
+    reload: () => p.reload(),
+    close: () => p.close(),
+    waitForTimeout: (ms) => new Promise((r) => setTimeout(r, ms)),
+    screenshot: (o) => p.screenshot(o),
+    on(event, fn) {
+      if (event === 'pageerror' || event === 'console') p.on(event, fn);
+    },
+  });
+  return {
+    engine,
+    newPage: async () => wrap(await browser.newPage()),
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * A fresh browser profile (empty OPFS) for fn({ context, open, log }). `open(name, page)`
  * opens `page` (default index.html) in a new tab and waits for `window.harnessReady`.
  */
 export async function withBrowser(server, fn) {
   const userDataDir = fs.mkdtempSync(path.join(server.tmp, 'profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const context = await launchContext(userDataDir);
   const log = [];
   const open = async (name = 'tab', page = 'index.html') => {
     const p = await context.newPage();
@@ -57,7 +88,7 @@ export async function withBrowser(server, fn) {
     p.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') log.push(`[${name} console.${m.type()}] ${m.text()}`);
     });
-    p.on('crash', () => log.push(`[${name}] crashed`));
+    if (ENGINE === 'chromium') p.on('crash', () => log.push(`[${name}] crashed`));
     await p.goto(`${server.url}/${page}`);
     await p.waitForFunction(() => window.harnessReady === true, null, { timeout: 15_000 });
     return p;

@@ -6,7 +6,7 @@
 //   node --test tests/e2e/tabs.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveRoot, withBrowser, assertCode } from './harness.mjs';
+import { serveRoot, withBrowser, assertCode, ENGINE, ENGINE_NAME } from './harness.mjs';
 
 const TEST_TIMEOUT = 90_000;
 let server;
@@ -43,7 +43,7 @@ async function eventsOf(tabs, n) {
 
 const key = (e) => `${e.op}:${[...e.ids].sort().join(',')}`;
 
-test('three tabs share one database: interleaved writes from all, onChange in every tab, roles, exclusive, dimension', { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: three tabs share one database: interleaved writes from all, onChange in every tab, roles, exclusive, dimension`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(server, async ({ open }) => {
     const tabs = [await open('t0'), await open('t1'), await open('t2')];
     const roles = [await join(tabs[0], 'shared.db'), await join(tabs[1], 'shared.db'), await join(tabs[2], 'shared.db', { metric: 'euclidean' })];
@@ -149,7 +149,7 @@ test('three tabs share one database: interleaved writes from all, onChange in ev
   });
 });
 
-test('BACKEND_UNAVAILABLE names the API that is missing', { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: BACKEND_UNAVAILABLE names the API that is missing`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(server, async ({ open }) => {
     const page = await open();
     const noWorker = await page.evaluate(async () => {
@@ -180,7 +180,7 @@ test('BACKEND_UNAVAILABLE names the API that is missing', { timeout: TEST_TIMEOU
   });
 });
 
-test('nothing hangs: with the lock held by a tab that never answers, open rejects LOCKED after 10 s', { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: nothing hangs: with the lock held by a tab that never answers, open rejects LOCKED after 10 s`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(server, async ({ open }) => {
     const [stuck, other] = [await open('stuck'), await open('other')];
     // A frozen leader looks like this from outside: the lock is held, nobody answers.
@@ -198,7 +198,7 @@ test('nothing hangs: with the lock held by a tab that never answers, open reject
   });
 });
 
-test('pagehide lets go of the database (another tab leads, the OPFS handles are released); pageshow takes part again; so do freeze/resume', { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: pagehide lets go of the database (another tab leads, the OPFS handles are released); pageshow takes part again; so do freeze/resume`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(server, async ({ open }) => {
     const tabs = [await open('t0'), await open('t1')];
     assert.equal(await join(tabs[0], 'life.db'), 'leader');
@@ -340,11 +340,11 @@ async function failover(kill, delay) {
   });
 }
 
-test('the leader tab closes in the middle of batches: calls settle typed within 10 s, resolved writes once', { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: the leader tab closes in the middle of batches: calls settle typed within 10 s, resolved writes once`, { timeout: TEST_TIMEOUT }, async () => {
   await failover((page) => page.close(), Number(process.env.SV_DELAY1 ?? 200));
 });
 
-test("the leader tab's renderer crashes (CDP Page.crash): same guarantees", { timeout: TEST_TIMEOUT }, async () => {
+test(`${ENGINE_NAME}: the leader tab's renderer crashes (CDP Page.crash): same guarantees`, { timeout: TEST_TIMEOUT, skip: ENGINE !== 'chromium' && 'CDP is Chromium only' }, async () => {
   await failover(async (page, context) => {
     const cdp = await context.newCDPSession(page);
     cdp.send('Page.crash').catch(() => {});
