@@ -26,6 +26,28 @@ export function missingApi(worker) {
 }
 
 /**
+ * missingApi(true), then (in a dedicated worker) whether a sync access handle can really be
+ * made: WebKitGTK has createSyncAccessHandle, which throws NotSupportedError. A scratch file
+ * in the OPFS root is made and removed; only "not supported" counts as missing.
+ */
+export async function missingApiProbed() {
+  const missing = missingApi(true);
+  if (missing) return missing;
+  let root;
+  const name = `.sqlite-vector-probe-${crypto.randomUUID()}`;
+  try {
+    root = await navigator.storage.getDirectory();
+    const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+    handle.close();
+    return null;
+  } catch (e) {
+    return e?.name === 'NotSupportedError' ? `OPFS sync access handles (createSyncAccessHandle: ${e.message || e.name})` : null;
+  } finally {
+    await root?.removeEntry(name).catch(() => {});
+  }
+}
+
+/**
  * Takes lock `name`. Resolves to its release function once held, or to null when
  * `ifAvailable` and someone else holds it. `signal` aborts a wait (rejecting AbortError).
  */

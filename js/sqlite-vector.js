@@ -6,7 +6,7 @@
 import { VectorDB } from './client.js';
 import { VectorDBError, ErrorCode } from './errors.js';
 import { toEnvelope, transferablesOf } from './dispatcher.js';
-import { missingApi } from './locks.js';
+import { missingApiProbed } from './locks.js';
 import { SharedDatabase } from './share.js';
 import { WorkerTransport, browserApi } from './browser.js';
 
@@ -42,7 +42,7 @@ class InWorkerTransport {
   #db = null;
   #ready;
   #dead = null;
-  caps = Promise.resolve(missingApi(true));
+  caps = missingApiProbed();
   onEvent = null;
 
   constructor() {

@@ -1,16 +1,16 @@
 // The dedicated module worker: loads the wasm and holds one database handle (share.js: alone,
 // or as one member of the tabs sharing the path). Answers `{id, op, args}` with
-// `{id, ok, result | error: {code, message}}`. Sends `{type: 'caps', missing}` at once (the
+// `{id, ok, result | error: {code, message}}`. Sends `{type: 'caps', missing}` first (the
 // browser API a persistent database would lack here, or null), then `{type: 'ready'}` (or
 // `{type: 'ready', error}`) once the wasm is loaded, and `{type: 'change', event}` after each
 // committed write by any tab sharing the database. `{type: 'lifecycle', active}` from the page
 // (pagehide/pageshow, freeze/resume) lets go of the database and takes part again.
 import init, * as wasm from './sqlite_vector_wasm.js';
 import { toEnvelope, transferablesOf } from './dispatcher.js';
-import { missingApi } from './locks.js';
+import { missingApiProbed } from './locks.js';
 import { SharedDatabase } from './share.js';
 
-postMessage({ type: 'caps', missing: missingApi(true) });
+missingApiProbed().then((missing) => postMessage({ type: 'caps', missing }));
 
 let db = null;
 const pending = [];
