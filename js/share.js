@@ -34,6 +34,7 @@ export class SharedDatabase {
   #mine = null;
   #locks = { members: null, alive: null, holder: null };
   #electing = null;
+  #transitions = Promise.resolve();
 
   /**
    * @param binding the wasm glue (binding.d.ts)
@@ -47,7 +48,7 @@ export class SharedDatabase {
   /** One dispatcher call: `open` and `close` join and leave; the rest run here or at the leader. */
   async call(op, args) {
     if (op === 'open') return this.#withRole(await this.#open(args));
-    if (op === 'close') return this.#close();
+    if (op === 'close') return this.#serial(() => this.#close());
     if (!this.#handle) throw { code: 'CLOSED', message: 'the database is not open' };
     const local = this.#mode !== 'shared' || this.#state === 'leader';
     const result = local ? await this.#run(op, args) : await this.#fwd.call(op, this.#defaults(op, args));
@@ -55,7 +56,23 @@ export class SharedDatabase {
   }
 
   /** pagehide / freeze: stop leading (releasing the OPFS handles) and leave the line. */
-  async suspend() {
+  suspend() {
+    return this.#serial(() => this.#suspend());
+  }
+
+  /** pageshow / resume: take part again. */
+  resume() {
+    return this.#serial(() => this.#resume());
+  }
+
+  /** Lifecycle changes (suspend, resume, close) one after another, never interleaved. */
+  #serial(fn) {
+    const next = this.#transitions.then(fn, fn);
+    this.#transitions = next.catch(() => {});
+    return next;
+  }
+
+  async #suspend() {
     if (this.#mode !== 'shared' || !['follower', 'opening', 'leader', 'joining'].includes(this.#state)) return;
     this.#state = 'suspended';
     this.#electing?.abort();
@@ -68,8 +85,7 @@ export class SharedDatabase {
     this.#release('alive');
   }
 
-  /** pageshow / resume: take part again. */
-  async resume() {
+  async #resume() {
     if (this.#state !== 'suspended') return;
     try {
       await this.#enter();

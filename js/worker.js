@@ -26,8 +26,7 @@ async function answer({ id, op, args }) {
 
 function receive(data) {
   if (data?.type === 'lifecycle') {
-    if (data.active) db.resume();
-    else db.suspend();
+    (data.active ? db.resume() : db.suspend()).catch(() => {});
   } else answer(data);
 }
 

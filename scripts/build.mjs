@@ -5,7 +5,8 @@
 //   3. wasm-opt -O3 when binaryen is installed;
 //   3b. the native Node addon (cargo, profile `node`, feature `node`) into js/native/
 //      (skipped with --no-native);
-//   4. js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
+//   4. js/inline-worker.js generated (the worker and the wasm as one module script, the
+//      fallback of bundled apps), js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
 //      static server with <script type="module">); js/global.js bundled by esbuild into the
 //      classic script dist/sqlite-vector.global.js (`<script src>`, globalThis.SqliteVector);
 //   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.

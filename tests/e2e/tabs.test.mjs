@@ -227,6 +227,14 @@ test(`${ENGINE_NAME}: pagehide lets go of the database (another tab leads, the O
     await tabs[1].evaluate(() => document.dispatchEvent(new Event('resume')));
     const resumed = await tabs[1].evaluate(async () => ({ id: await db.insert({ id: 'd', embedding: [1, 5] }), s: await db.stats() }));
     assert.deepEqual([resumed.id, resumed.s.role, resumed.s.count], ['d', 'follower', 4]);
+    // pagehide and pageshow back to back: the two transitions run in order, not interleaved.
+    const quick = await tabs[0].evaluate(async () => {
+      window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      return attempt(async () => (await db.stats()).count);
+    });
+    assert.deepEqual(quick, { ok: true, value: 4 });
+
     // A tab hears nothing while it is hidden (b was written then): no replay on pageshow.
     const seen = await eventsOf(tabs, 3);
     assert.deepEqual(seen[0].map(key).sort(), ['insert:a', 'insert:c', 'insert:d']);
