@@ -242,6 +242,70 @@ test(`${ENGINE_NAME}: pagehide lets go of the database (another tab leads, the O
   });
 });
 
+test(`${ENGINE_NAME}: a write the leader committed but never answered is answered from the database by the next leader, not written twice`, { timeout: TEST_TIMEOUT }, async () => {
+  await withBrowser(server, async ({ open }) => {
+    const page = await open('page');
+    // The leader is the page's own worker (createVectorDB inside it), where the test can reach:
+    // it drops its answers to inserts and deletes (as if it died right after committing).
+    await page.evaluate(() => startWorker('leader'));
+    const lead = (fn) => page.evaluate((src) => runInWorker('leader', src), fn.toString());
+    await lead(async (_, { sv, dbs }) => {
+      const db = await sv.createVectorDB({ path: 'once.db' });
+      dbs.set('db', db);
+      await db.insertBatch([{ id: 'base', embedding: [1, 0, 0] }, { id: 'gone', embedding: [0, 1, 0] }]);
+      const post = BroadcastChannel.prototype.postMessage;
+      self.dropped = [];
+      BroadcastChannel.prototype.postMessage = function (m) {
+        if (m?.t === 'res' && m.ok && (Array.isArray(m.result) || m.result === true)) {
+          self.dropped.push(m.result);
+          return undefined;
+        }
+        return post.call(this, m);
+      };
+      return (await db.stats()).role;
+    });
+    const started = await page.evaluate(async () => {
+      window.db = await sv.createVectorDB({ path: 'once.db' });
+      window.events = [];
+      db.onChange((e) => events.push(e));
+      const role = (await db.stats()).role;
+      window.calls = {
+        batch: db.insertBatch([{ embedding: [1, 1, 0] }, { id: 'named', embedding: [1, 1, 1], metadata: { n: 1 } }]),
+        del: db.delete('gone'),
+      };
+      return role;
+    });
+    assert.equal(started, 'follower');
+    // both committed on the leader, both answers dropped
+    const dropped = await page.evaluate(async () => {
+      for (let i = 0; i < 100; i++) {
+        const d = await runInWorker('leader', 'async () => self.dropped.length');
+        if (d >= 2) return runInWorker('leader', 'async () => self.dropped');
+        await sleep(50);
+      }
+      return null;
+    });
+    assert.ok(dropped, 'the leader committed the calls');
+    await page.evaluate(() => stopWorker('leader')); // it dies without answering
+    const after = await page.evaluate(async () => {
+      const batch = await attempt(() => calls.batch);
+      const del = await attempt(() => calls.del);
+      const stats = await db.stats();
+      const got = await Promise.all((batch.value ?? []).map((id) => db.get(id)));
+      return { batch, del, count: stats.count, role: stats.role, got: got.map((g) => (g ? g.metadata ?? 'none' : null)), gone: await db.get('gone'), events };
+    });
+    assert.equal(after.role, 'leader', 'the page took over');
+    assert.equal(after.batch.ok, true, JSON.stringify(after.batch));
+    assert.deepEqual(after.batch.value, dropped.find(Array.isArray), 'the ids the dead leader committed');
+    assert.equal(after.count, 3, 'base + the batch of two, once (gone was deleted)');
+    assert.deepEqual(after.got, ['none', { n: 1 }], 'both vectors there, as written');
+    assert.equal(after.gone, null);
+    // The documented limit: the delete ran again on the new leader and found nothing.
+    assert.deepEqual(after.del, { ok: true, value: false });
+    assert.deepEqual(after.events.map(key).sort(), [key({ op: 'delete', ids: ['gone'] }), key({ op: 'insert', ids: after.batch.value })].sort(), 'the events came from the leader that committed');
+  });
+});
+
 /**
  * Three tabs write to one path; the leader (tab 0, itself in the middle of a large batch) is
  * taken away by `kill` while tab 2's own large batch is forwarded to it. Checks every outcome.
