@@ -116,3 +116,23 @@ test('uuid7: version 7, variant 10, increasing within a millisecond', () => {
   assert.deepEqual([...ids].sort(), ids, 'in generation order');
   assert.equal(new Set(ids).size, ids.length);
 });
+
+test('onChange in Node: once per committed write call, with its ids; nothing for failures or reads', async () => {
+  const { createWasmVectorDB, createVectorDB } = await import('../../dist/node.js');
+  for (const create of [createWasmVectorDB, createVectorDB]) {
+    const db = await create();
+    const seen = [];
+    const off = db.onChange((e) => seen.push(e));
+    const ids = await db.insertBatch([{ embedding: [1, 2] }, { id: 'b', embedding: [2, 1] }]);
+    await db.insert({ id: 'c', embedding: [3, 3] });
+    await assert.rejects(db.insert({ id: 'c', embedding: [3, 3] }), { code: 'DUPLICATE_ID' });
+    await db.search([1, 1], 2);
+    assert.equal(await db.delete('b'), true);
+    assert.equal(await db.delete('b'), false);
+    off();
+    await db.delete('c');
+    assert.deepEqual(seen, [{ op: 'insert', ids }, { op: 'insert', ids: ['c'] }, { op: 'delete', ids: ['b'] }]);
+    assert.throws(() => db.onChange('nope'), { code: 'INVALID_ARGUMENT' });
+    await db.close();
+  }
+});
