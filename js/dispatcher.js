@@ -3,6 +3,7 @@
 // Shared by the browser worker (requests over postMessage) and the Node entry (in process).
 // Requests run strictly one after another: the connection is single-threaded and order must
 // follow the caller's.
+import { uuid7 } from './uuid7.js';
 
 /**
  * The write operations, and what each means to other tabs. One line per operation:
@@ -11,14 +12,21 @@
  * - `settle(db, args)`: for a call that a leader tab may or may not have committed before it
  *   died (share.js). Runs on the new leader, in the queue; returns `{ result }` when the call
  *   is provably already applied (answer that, run nothing), or null to run it now. Without
- *   `settle`, running the call again is harmless (it is idempotent in effect).
+ *   `settle`, running the call again is harmless (it is idempotent in effect);
+ * - `prepare(args)`: what a forwarding tab sends instead of `args` (follower.js), so that
+ *   `settle` can recognise the call.
  */
 export const WRITES = {
-  insertBatch: { change: 'insert', ids: (args, ids) => ids, settle: settleInsert },
+  insertBatch: { change: 'insert', ids: (args, ids) => ids, settle: settleInsert, prepare: nameAll },
   delete: { change: 'delete', ids: ({ id }, deleted) => (deleted ? [id] : null) },
   createIndex: {},
   dropIndex: {},
 };
+
+/** A forwarded batch names its vectors itself (UUID v7, as the core would). */
+function nameAll(args) {
+  return args.ids.includes(null) ? { ...args, ids: args.ids.map((id) => id ?? uuid7()) } : args;
+}
 
 /**
  * An insertBatch is all or nothing, and the ids of a forwarded batch are all known (share.js

@@ -10,7 +10,6 @@
 //   committed. It goes to the next leader with `recover`, so that leader first asks the
 //   write's `settle` (dispatcher.js WRITES) whether it is already in the database.
 import { WRITES } from './dispatcher.js';
-import { uuid7 } from './uuid7.js';
 
 export const WAIT = 10_000; // API.md: LOCKED after 10 s without a leader
 export const START_MARGIN = 2_000;
@@ -35,10 +34,7 @@ export class Forwarder {
   /** Queues a call; resolves or rejects with its answer (a `{code, message}` on failure). */
   call(op, args) {
     const rid = `${this.#me}:${++this.#seq}`;
-    if (op === 'insertBatch' && args.ids.some((id) => id === null)) {
-      // Named here, so that the insert can be recognised if the leader dies (settle).
-      args = { ...args, ids: args.ids.map((id) => id ?? uuid7()) };
-    }
+    args = WRITES[op]?.prepare?.(args) ?? args; // e.g. an insert names its vectors (for settle)
     return new Promise((resolve, reject) => {
       const rec = { rid, op, args, resolve, reject, sentTo: null, refusedBy: null, started: false, recover: false, timer: 0, expires: 0 };
       this.#records.set(rid, rec);
