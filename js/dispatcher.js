@@ -3,12 +3,63 @@
 // Shared by the browser worker (requests over postMessage) and the Node entry (in process).
 // Requests run strictly one after another: the connection is single-threaded and order must
 // follow the caller's.
+import { uuid7 } from './uuid7.js';
+
+/**
+ * The write operations, and what each means to other tabs. One line per operation:
+ * - `change`: the `op` of the onChange event a committed call fires, and `ids(args, result)`
+ *   the ids it touched (null: nothing changed, no event);
+ * - `settle(db, args)`: for a call that a leader tab may or may not have committed before it
+ *   died (share.js). Runs on the new leader, in the queue; returns `{ result }` when the call
+ *   is provably already applied (answer that, run nothing), or null to run it now. Without
+ *   `settle`, running the call again is harmless (it is idempotent in effect);
+ * - `prepare(args)`: what a forwarding tab sends instead of `args` (follower.js), so that
+ *   `settle` can recognise the call.
+ */
+export const WRITES = {
+  insertBatch: { change: 'insert', ids: (args, ids) => ids, settle: settleInsert, prepare: nameAll },
+  delete: { change: 'delete', ids: ({ id }, deleted) => (deleted ? [id] : null) },
+  createIndex: {},
+  dropIndex: {},
+};
+
+/** A forwarded batch names its vectors itself (UUID v7, as the core would). */
+function nameAll(args) {
+  return args.ids.includes(null) ? { ...args, ids: args.ids.map((id) => id ?? uuid7()) } : args;
+}
+
+/**
+ * An insertBatch is all or nothing, and the ids of a forwarded batch are all known (share.js
+ * fills generated ones in before sending). So: the first id absent → it did not commit, run
+ * it; every id present with exactly this batch's embedding and metadata → it committed,
+ * answer its ids; anything else → run it (the core then refuses it with DUPLICATE_ID).
+ */
+function settleInsert(db, { ids, flat, lengths, metadata }) {
+  if (ids.length === 0 || ids.some((id) => typeof id !== 'string')) return null;
+  let at = 0;
+  for (let i = 0; i < ids.length; i++) {
+    const stored = db.get(ids[i]);
+    if (stored instanceof Promise) return null; // async bindings (native) never lead tabs
+    if (!stored || !sameVector(stored, flat.subarray(at, at + lengths[i]), metadata[i])) return null;
+    at += lengths[i];
+  }
+  return { result: ids };
+}
+
+function sameVector(stored, embedding, metadata) {
+  const e = stored.embedding;
+  if (e.length !== embedding.length || e.some((x, i) => !Object.is(x, embedding[i]))) return false;
+  const json = (text) => (text == null ? null : JSON.stringify(JSON.parse(text)));
+  return json(stored.metadata) === json(metadata);
+}
 
 /**
  * @param {import('./binding').Binding} binding
- * @param {{ persist: boolean, acquire?: (path: string) => Promise<() => void> }} env
+ * @param {{ persist: boolean, acquire?: (path: string) => Promise<() => void>,
+ *   changed?: (event: { op: string, ids: string[] }) => void }} env
  *   `persist`: store in OPFS; `acquire`: takes the cross-tab lock for a path, resolving to
- *   its release function, or rejecting with `{code: 'LOCKED'}`.
+ *   its release function, or rejecting with `{code: 'LOCKED'}`; `changed`: told of every
+ *   committed write (WRITES), in commit order, before the next call starts.
  */
 export function createDispatcher(binding, env) {
   /** @type {import('./binding').Database | null} */
@@ -71,11 +122,24 @@ export function createDispatcher(binding, env) {
     return db;
   }
 
-  return function handle(op, args) {
+  /**
+   * Runs one call after every earlier one. `onStart()` is called just before it runs (it may
+   * throw to refuse it); `recover: true` first asks the write's `settle` (see WRITES).
+   */
+  return function handle(op, args, { onStart, recover = false } = {}) {
     const run = async () => {
       const fn = ops[op];
       if (!fn) throw { code: 'INTERNAL', message: `unknown operation ${op}` };
-      return fn(args);
+      onStart?.();
+      const write = WRITES[op];
+      if (recover && write?.settle) {
+        const done = write.settle(open(), args);
+        if (done) return done.result;
+      }
+      const result = await fn(args);
+      const ids = write?.change && write.ids(args, result);
+      if (ids) env.changed?.({ op: write.change, ids: [...ids] });
+      return result;
     };
     const result = queue.then(run, run);
     queue = result.catch(() => {});
