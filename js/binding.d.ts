@@ -38,6 +38,11 @@ export interface Stats {
   index: null | { type: 'flat' | 'hnsw'; quantization: 'none' | 'int8' | 'binary'; memoryBytes: number };
 }
 
+export interface Compaction {
+  before: number;
+  after: number;
+}
+
 export interface Info {
   kernel: string;
   indexBytes: number;
@@ -50,6 +55,14 @@ export interface Info {
 /** One open database. Methods may return values or promises (wasm answers synchronously). */
 export interface Database {
   insertBatch(ids: (string | null)[], flat: Float32Array, lengths: Uint32Array, metadata: (string | null)[]): string[] | Promise<string[]>;
+  /** As insertBatch, every id required: inserts, or replaces a stored vector in place. */
+  upsertBatch(ids: string[], flat: Float32Array, lengths: Uint32Array, metadata: (string | null)[]): string[] | Promise<string[]>;
+  /** `embedding` null keeps it; `metadata` JSON text, `'null'` removes it, null keeps it. */
+  update(id: string, embedding: Float32Array | null, metadata: string | null): boolean | Promise<boolean>;
+  /** The listed ids, the rows matching the filter, or both; how many were deleted. */
+  deleteMany(ids: string[] | null, filter: object | null): number | Promise<number>;
+  /** File bytes before and after. */
+  compact(): Compaction | Promise<Compaction>;
   search(query: Float32Array, k: number, options?: object): SearchHits | Promise<SearchHits>;
   get(id: string): StoredVector | null | Promise<StoredVector | null>;
   delete(id: string): boolean | Promise<boolean>;

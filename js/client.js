@@ -80,9 +80,20 @@ function embeddingLength(v, what) {
   return v.length;
 }
 
-/** Packs a batch: ids, one Float32Array of every embedding back to back, lengths, metadata as JSON text. */
-function pack(vectors) {
-  if (!Array.isArray(vectors)) fail(ErrorCode.INVALID_ARGUMENT, 'insertBatch takes an array of vectors');
+/** Metadata as the JSON text every backend parses with the same rules (serde_json); null for none. */
+function metadataText(m, what) {
+  if (m === undefined || m === null) return null;
+  if (typeof m !== 'object' || Array.isArray(m)) fail(ErrorCode.INVALID_ARGUMENT, `${what} must be a JSON object`);
+  checkJson(m, 'metadata');
+  return JSON.stringify(m);
+}
+
+/**
+ * Packs a batch: ids, one Float32Array of every embedding back to back, lengths, metadata as
+ * JSON text. `op` names the call in errors; `upsertBatch` requires every id.
+ */
+function pack(vectors, op = 'insertBatch') {
+  if (!Array.isArray(vectors)) fail(ErrorCode.INVALID_ARGUMENT, `${op} takes an array of vectors`);
   const n = vectors.length;
   const one = n === 1;
   const name = (i) => (one ? 'vector' : `vector ${i} of the batch`);
@@ -96,14 +107,8 @@ function pack(vectors) {
     lengths[i] = embeddingLength(v.embedding, `${name(i)}'s embedding`);
     total += lengths[i];
     ids[i] = v.id === undefined || v.id === null ? null : v.id;
-    if (ids[i] !== null) checkId(ids[i], `${name(i)}'s id`);
-    const m = v.metadata;
-    if (m !== undefined && m !== null) {
-      if (typeof m !== 'object' || Array.isArray(m)) fail(ErrorCode.INVALID_ARGUMENT, `${name(i)}'s metadata must be a JSON object`);
-      checkJson(m, 'metadata');
-    }
-    // Sent as JSON text: every backend parses it with the same rules (serde_json).
-    metadata[i] = m === undefined || m === null ? null : JSON.stringify(m);
+    if (ids[i] !== null || op === 'upsertBatch') checkId(ids[i], `${name(i)}'s id`);
+    metadata[i] = metadataText(v.metadata, `${name(i)}'s metadata`);
   }
   // One copy, straight into the packed buffer (the caller's arrays are never kept).
   const flat = new Float32Array(total);
@@ -241,6 +246,75 @@ export class VectorDB {
     return this.#call('insertBatch', packed, [packed.flat.buffer]);
   }
 
+  /** Inserts, or replaces the embedding and metadata of the stored vector with this id (it
+   * keeps its place in insertion order). The id is required. @returns {Promise<string>} */
+  async upsert(vector) {
+    const [id] = await this.#upsert([vector]);
+    return id;
+  }
+
+  /** upsert for many vectors in one transaction; a repeated id: the last one wins.
+   * @returns {Promise<string[]>} */
+  upsertBatch(vectors) {
+    return this.#upsert(vectors);
+  }
+
+  async #upsert(vectors) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    const packed = pack(vectors, 'upsertBatch');
+    return this.#call('upsertBatch', packed, [packed.flat.buffer]);
+  }
+
+  /**
+   * Changes a stored vector: `{ embedding?, metadata? }` (metadata replaced whole; null
+   * removes it). @returns {Promise<boolean>} false when the id is not stored
+   */
+  async update(id, patch) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    checkId(id, 'id');
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+      fail(ErrorCode.INVALID_ARGUMENT, 'update takes a patch object { embedding?, metadata? }');
+    }
+    const unknown = Object.keys(patch).filter((k) => k !== 'embedding' && k !== 'metadata');
+    if (unknown.length) fail(ErrorCode.INVALID_ARGUMENT, `update: unknown patch key ${JSON.stringify(unknown[0])} (expected embedding, metadata)`);
+    const hasEmbedding = patch.embedding !== undefined;
+    const hasMetadata = patch.metadata !== undefined;
+    if (!hasEmbedding && !hasMetadata) fail(ErrorCode.INVALID_ARGUMENT, 'update needs an embedding or metadata to change');
+    const embedding = hasEmbedding ? toFloat32(patch.embedding, 'embedding') : null;
+    // JSON text 'null' removes the metadata; null leaves it as it is.
+    const metadata = !hasMetadata ? null : patch.metadata === null ? 'null' : metadataText(patch.metadata, 'metadata');
+    return this.#call('update', { id, embedding, metadata }, embedding ? [embedding.buffer] : []);
+  }
+
+  /**
+   * Deletes `{ ids }`, the rows matching `{ filter }`, or with both the listed ids that
+   * match the filter, in one transaction. @returns {Promise<number>} how many were deleted
+   */
+  async deleteMany(selection) {
+    if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
+    if (selection === null || typeof selection !== 'object' || Array.isArray(selection)) {
+      fail(ErrorCode.INVALID_ARGUMENT, 'deleteMany takes { ids?, filter? }');
+    }
+    const unknown = Object.keys(selection).filter((k) => k !== 'ids' && k !== 'filter');
+    if (unknown.length) fail(ErrorCode.INVALID_ARGUMENT, `deleteMany: unknown key ${JSON.stringify(unknown[0])} (expected ids, filter)`);
+    const { ids = null, filter = null } = selection;
+    if (ids === null && filter === null) fail(ErrorCode.INVALID_ARGUMENT, 'deleteMany needs ids or a filter');
+    if (ids !== null) {
+      if (!Array.isArray(ids)) fail(ErrorCode.INVALID_ARGUMENT, 'deleteMany: ids must be an array of ids');
+      ids.forEach((id, i) => checkId(id, `ids[${i}]`));
+    }
+    if (filter !== null && (typeof filter !== 'object' || Array.isArray(filter))) {
+      fail(ErrorCode.INVALID_ARGUMENT, 'deleteMany: filter must be an object');
+    }
+    return this.#call('deleteMany', { ids, filter });
+  }
+
+  /** Returns the space of deleted rows to the file system.
+   * @returns {Promise<{ before: number, after: number }>} file bytes (stats().size) */
+  async compact() {
+    return this.#call('compact');
+  }
+
   async search(query, k = 5, options = {}) {
     if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
     checkSearchArgs(k, options);
@@ -336,7 +410,7 @@ export function normalizeConfig(config, defaultPath) {
   const path = config.path ?? defaultPath;
   if (typeof path !== 'string' || path === '') fail(ErrorCode.INVALID_ARGUMENT, 'path must be a non-empty string');
   const rust = { path };
-  for (const key of ['dimension', 'metric', 'cacheSize', 'walMode', 'mmapSize', 'overwrite']) {
+  for (const key of ['dimension', 'metric', 'cacheSize', 'walMode', 'mmapSize', 'overwrite', 'durability']) {
     if (config[key] !== undefined) rust[key] = config[key];
   }
   let data = null;

@@ -19,6 +19,12 @@ import { uuid7 } from './uuid7.js';
 export const WRITES = {
   insertBatch: { change: 'insert', ids: (args, ids) => ids, settle: settleInsert, prepare: nameAll },
   delete: { change: 'delete', ids: ({ id }, deleted) => (deleted ? [id] : null) },
+  // Running these again after a lost answer leaves the same state (their answers may differ:
+  // a repeated deleteMany counts 0), so they need no `settle`.
+  upsertBatch: { change: 'upsert', ids: (args, ids) => ids },
+  update: { change: 'update', ids: ({ id }, updated) => (updated ? [id] : null) },
+  deleteMany: { change: 'delete', ids: ({ ids, filter }, n) => (n > 0 ? (filter === undefined ? ids ?? [] : []) : null) },
+  compact: { change: 'compact', ids: () => [] },
   createIndex: {},
   dropIndex: {},
 };
@@ -84,6 +90,10 @@ export function createDispatcher(binding, env) {
       return db.stats();
     },
     insertBatch: ({ ids, flat, lengths, metadata }) => open().insertBatch(ids, flat, lengths, metadata),
+    upsertBatch: ({ ids, flat, lengths, metadata }) => open().upsertBatch(ids, flat, lengths, metadata),
+    update: ({ id, embedding, metadata }) => open().update(id, embedding, metadata),
+    deleteMany: ({ ids, filter }) => open().deleteMany(ids, filter),
+    compact: () => open().compact(),
     search: ({ query, k, options }) => open().search(query, k, options),
     // The queries packed back to back (`lengths` floats each); one search per query, in
     // order. The first failure rejects the whole call: nothing partial is returned.

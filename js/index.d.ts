@@ -52,6 +52,12 @@ export interface VectorDBConfig {
    * With `true`, any other opener gets LOCKED, and so does this one if others share it now.
    */
   exclusive?: boolean;
+  /**
+   * 'strict' (default): a resolved write is on disk. 'relaxed': commits are not synced one by
+   * one, so a crash of the machine may lose the last writes; the file is never corrupted and a
+   * batch never half-applied. Any other value rejects with INVALID_ARGUMENT at open.
+   */
+  durability?: 'strict' | 'relaxed';
 }
 
 /** What a committed write call changed (`db.onChange`). */
@@ -101,7 +107,7 @@ export interface StoredVector {
   id: string;
   embedding: Float32Array;
   metadata?: Record<string, unknown>;
-  /** Insertion time, ms since the Unix epoch. */
+  /** Time of the last write of this vector (insert, upsert or update), ms since the Unix epoch. */
   timestamp: number;
 }
 
@@ -142,6 +148,20 @@ export interface DatabaseInfo {
   mmapSize: number;
 }
 
+/** A change to a stored vector: at least one key. */
+export interface VectorPatch {
+  embedding?: number[] | Float32Array;
+  /** Replaced whole; null removes it. */
+  metadata?: Record<string, unknown> | null;
+}
+
+/** Which vectors deleteMany deletes: the listed ids, the matches of the filter, or with both
+ * the listed ids that match the filter. */
+export interface DeleteSelection {
+  ids?: string[];
+  filter?: Record<string, FilterValue>;
+}
+
 export declare class VectorDB {
   private constructor();
   initialize(): Promise<void>;
@@ -156,6 +176,17 @@ export declare class VectorDB {
   searchBatch(queries: (number[] | Float32Array)[], k?: number, options?: SearchOptions): Promise<SearchResult[][]>;
   get(id: string): Promise<StoredVector | null>;
   delete(id: string): Promise<boolean>;
+  /** Inserts, or replaces the embedding and metadata of the stored vector with this id; a
+   * replaced vector keeps its place in insertion order (ties). The id is required. */
+  upsert(vector: Vector & { id: string }): Promise<string>;
+  /** upsert for many vectors in one transaction; an id repeated in the batch: the last wins. */
+  upsertBatch(vectors: (Vector & { id: string })[]): Promise<string[]>;
+  /** false when the id is not stored. An empty patch or an unknown key rejects with INVALID_ARGUMENT. */
+  update(id: string, patch: VectorPatch): Promise<boolean>;
+  /** One transaction; resolves to how many were deleted. Neither ids nor filter: INVALID_ARGUMENT. */
+  deleteMany(selection: DeleteSelection): Promise<number>;
+  /** Returns the space of deleted rows to the file system; file bytes (stats().size) before and after. */
+  compact(): Promise<{ before: number; after: number }>;
   stats(): Promise<DatabaseStats>;
   /** Builds the index from the stored rows; stored in the file and kept up to date by every write. */
   createIndex(options: IndexOptions): Promise<void>;

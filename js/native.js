@@ -41,7 +41,8 @@ function adapt(addon) {
 }
 
 /** One open database: the addon's methods, with the conversions the wasm binding does not
- * need (search and index options cross as JSON text; the exported Buffer as a plain Uint8Array). */
+ * need (search options, filters and index options cross as JSON text; the exported Buffer
+ * as a plain Uint8Array). */
 class NativeDatabase {
   #db;
 
@@ -51,6 +52,22 @@ class NativeDatabase {
 
   insertBatch(ids, flat, lengths, metadata) {
     return this.#db.insertBatch(ids, flat, lengths, metadata);
+  }
+
+  upsertBatch(ids, flat, lengths, metadata) {
+    return this.#db.upsertBatch(ids, flat, lengths, metadata);
+  }
+
+  update(id, embedding, metadata) {
+    return this.#db.update(id, embedding ?? undefined, metadata ?? undefined);
+  }
+
+  deleteMany(ids, filter) {
+    return this.#db.deleteMany(ids ?? undefined, filter == null ? undefined : JSON.stringify(filter));
+  }
+
+  compact() {
+    return this.#db.compact();
   }
 
   search(query, k, options) {

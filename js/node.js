@@ -24,7 +24,7 @@ class InProcessTransport {
       // Same cloning rules as postMessage, so values that cannot cross a worker fail here too.
       // A packed batch is strings, nulls and a Float32Array the binding copies: nothing to clone.
       let cloned;
-      if (op === 'insertBatch') cloned = args;
+      if (op === 'insertBatch' || op === 'upsertBatch') cloned = args;
       else if (op === 'open' && args?.data) {
         const { data, ...config } = args;
         cloned = { ...structuredClone(config), data };

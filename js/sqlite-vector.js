@@ -64,7 +64,7 @@ class InWorkerTransport {
     try {
       // As in node.js: a packed batch is strings, nulls and typed arrays the client made for
       // this call, and an imported file is copied by the binding; nothing to clone there.
-      if (op === 'insertBatch') cloned = args;
+      if (op === 'insertBatch' || op === 'upsertBatch') cloned = args;
       else if (op === 'open' && args?.data) {
         const { data, ...config } = args;
         cloned = { ...structuredClone(config), data };

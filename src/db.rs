@@ -14,8 +14,8 @@ use crate::source::{stage, stage_floats, VectorSource};
 pub use crate::store::StorageSettings;
 use crate::store::{Location, Store, Tuning};
 use crate::types::{
-    Config, Hits, IndexOptions, IndexStats, Info, NewVector, Record, SearchOptions, SearchResult, Stats,
-    StoredVector,
+    Config, Durability, Hits, IndexOptions, IndexStats, Info, NewVector, Record, SearchOptions, SearchResult,
+    Stats, StoredVector,
 };
 use crate::types::{BACKEND, MEMORY_PATH};
 use serde_json::{Map, Value};
@@ -40,18 +40,18 @@ pub struct VectorDb {
     persistent: bool,
 }
 
-struct Open {
-    store: Store,
+pub(crate) struct Open {
+    pub(crate) store: Store,
     /// `None` until the dimension is known (first insert or `config.dimension`).
-    index: Option<Vectors>,
+    pub(crate) index: Option<Vectors>,
     /// Every row's metadata, for filters.
-    attributes: AttributeIndex,
+    pub(crate) attributes: AttributeIndex,
     /// The hnsw graph over `index`, when the database has an hnsw index.
-    graph: Option<Hnsw>,
+    pub(crate) graph: Option<Hnsw>,
 }
 
 /// Metadata of a batch: stored text and the parsed object, per vector.
-type BatchMetadata = Vec<Option<(String, Map<String, Value>)>>;
+pub(crate) type BatchMetadata = Vec<Option<(String, Map<String, Value>)>>;
 
 impl VectorDb {
     /// Opens or creates the database at `config.path` (`":memory:"` for none).
@@ -129,11 +129,16 @@ impl VectorDb {
         // In wasm the page cache is heap that never shrinks, and the vectors already live in
         // the arena: SQLite only needs room for the thin rows and the pages a write touches.
         let default_cache = if cfg!(target_arch = "wasm32") { 2_048 } else { 100_000 };
+        // Relaxed durability on a file natively is WAL with synchronous = NORMAL: commits
+        // append to the log unsynced, and the log is synced at checkpoints, never torn.
+        let relaxed = config.durability == Durability::Relaxed;
         let tuning = Tuning {
             cache_size_kib: config.cache_size.unwrap_or(default_cache),
             lock_timeout_ms: 500,
-            wal_mode: config.wal_mode && !cfg!(target_arch = "wasm32"),
+            wal_mode: !cfg!(target_arch = "wasm32")
+                && (config.wal_mode || (relaxed && matches!(location, Location::File(_)))),
             mmap_size: if cfg!(target_arch = "wasm32") { None } else { config.mmap_size },
+            relaxed,
         };
         let mut store = match image {
             None => Store::open(location, &tuning)?,
@@ -158,11 +163,11 @@ impl VectorDb {
         })
     }
 
-    fn open_mut(&mut self) -> Result<&mut Open> {
+    pub(crate) fn open_mut(&mut self) -> Result<&mut Open> {
         self.open.as_mut().ok_or(Error::Closed)
     }
 
-    fn open_ref(&self) -> Result<&Open> {
+    pub(crate) fn open_ref(&self) -> Result<&Open> {
         self.open.as_ref().ok_or(Error::Closed)
     }
 
@@ -574,7 +579,7 @@ impl VectorDb {
 
     /// After a failed write: the graph as the file has it (the in-memory one may hold nodes
     /// of the rolled-back write).
-    fn reload_graph(&mut self) -> Result<()> {
+    pub(crate) fn reload_graph(&mut self) -> Result<()> {
         let open = self.open_mut()?;
         if open.graph.is_some() {
             let mut attributes = AttributeIndex::new();
@@ -595,7 +600,7 @@ impl VectorDb {
     }
 }
 
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     if id.is_empty() {
         return Err(Error::InvalidArgument("id must be a non-empty string".into()));
     }

@@ -43,6 +43,7 @@ mod js_input;
 pub mod kernels;
 pub mod metadata;
 pub mod metric;
+mod mutations;
 // napi-derive registers the exports only outside `cfg(test)`.
 #[cfg(all(feature = "node", not(target_arch = "wasm32")))]
 #[cfg_attr(test, allow(dead_code))]
@@ -59,6 +60,6 @@ pub use error::{Error, Result};
 pub use metric::Metric;
 pub use source::{Floats, Packed, VectorSource};
 pub use types::{
-    Config, Hits, IndexKind, IndexOptions, IndexStats, Info, NewVector, Quantization, Record, SearchOptions,
-    SearchResult, Stats, StoredVector, BACKEND, MEMORY_PATH,
+    Compaction, Config, Durability, Hits, IndexKind, IndexOptions, IndexStats, Info, NewVector, Patch,
+    Quantization, Record, SearchOptions, SearchResult, Selection, Stats, StoredVector, BACKEND, MEMORY_PATH,
 };

@@ -29,6 +29,25 @@ pub struct Config {
     /// [`VectorDb::import`](crate::VectorDb::import) only: replace a database that already
     /// exists at `path`.
     pub overwrite: bool,
+    /// When a write is on disk (see [`Durability`]).
+    pub durability: Durability,
+}
+
+/// When a resolved write is on disk (API.md `config.durability`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Durability {
+    /// Every committed write is synced to storage before the call returns
+    /// (`PRAGMA synchronous = FULL`).
+    #[default]
+    Strict,
+    /// Commits are not synced one by one: a crash of the machine may lose the last writes,
+    /// never corrupt the file or half-apply a batch. Natively a file switches to WAL with
+    /// `synchronous = NORMAL` (synced at each checkpoint, and by [`flush`]); elsewhere
+    /// `synchronous = NORMAL` (fewer syncs per commit).
+    ///
+    /// [`flush`]: crate::VectorDb::flush
+    Relaxed,
 }
 
 impl Default for Config {
@@ -41,6 +60,7 @@ impl Default for Config {
             wal_mode: false,
             mmap_size: None,
             overwrite: false,
+            durability: Durability::Strict,
         }
     }
 }
@@ -284,4 +304,28 @@ pub struct Info {
     pub page_size: i64,
     pub cache_size_kib: i64,
     pub mmap_size: i64,
+}
+
+/// A change to a stored vector ([`VectorDb::update`](crate::VectorDb::update)): at least one
+/// field. The metadata is replaced whole; `Some(None)` removes it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Patch {
+    pub embedding: Option<Vec<f32>>,
+    pub metadata: Option<Option<Value>>,
+}
+
+/// Which rows [`VectorDb::delete_many`](crate::VectorDb::delete_many) deletes: the listed ids,
+/// the rows matching the filter, or with both the listed ids that match the filter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Selection {
+    pub ids: Option<Vec<String>>,
+    pub filter: Option<Value>,
+}
+
+/// File sizes around [`VectorDb::compact`](crate::VectorDb::compact), in bytes
+/// (`stats().size`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Compaction {
+    pub before: u64,
+    pub after: u64,
 }

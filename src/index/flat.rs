@@ -126,7 +126,6 @@ impl FlatIndex {
     }
 
     /// Appends one row (copied), computing its norm.
-    #[cfg(test)]
     pub fn push(&mut self, rowid: i64, vector: &[f32]) {
         debug_assert_eq!(vector.len(), self.dimension);
         self.append_rows(rowid, 1, |space| {
@@ -169,6 +168,27 @@ impl FlatIndex {
         self.rowids.truncate(last);
         self.segments.truncate(last.div_ceil(self.segment_rows()));
         true
+    }
+
+    /// Overwrites a row in place (its slot, so its rowid and ties are unchanged); false when
+    /// the rowid is not held.
+    pub fn replace(&mut self, rowid: i64, vector: &[f32]) -> bool {
+        debug_assert_eq!(vector.len(), self.dimension);
+        let Some(&slot) = self.slot_of.get(&rowid) else { return false };
+        let (d, rows) = (self.dimension, self.segment_rows());
+        let at = (slot & (rows - 1)) * d;
+        self.segments[slot >> self.shift][at..at + d].copy_from_slice(vector);
+        self.norms[slot] = super::score::norm(&self.kernels, vector);
+        true
+    }
+
+    /// Gives every row its new rowid (`new_rowid` keeps their order; see `VectorDb::compact`).
+    pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
+        self.slot_of.clear();
+        for (slot, rowid) in self.rowids.iter_mut().enumerate() {
+            *rowid = new_rowid(*rowid);
+            self.slot_of.insert(*rowid, slot);
+        }
     }
 
     /// The stored vector of a row.

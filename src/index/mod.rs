@@ -74,6 +74,50 @@ impl Vectors {
         }
     }
 
+    /// The rows a write stores beside the f32 vectors `floats` (end to end): a quantized
+    /// index's code rows (end to end), `None` for the arena.
+    pub fn code_rows(&self, floats: &[f32]) -> Option<Vec<u8>> {
+        match self {
+            Vectors::Flat(_) => None,
+            Vectors::Codes(ix) => {
+                let (d, rb) = (ix.dimension(), ix.quantizer().row_bytes());
+                let mut out = vec![0u8; floats.len() / d * rb];
+                for (v, row) in floats.chunks_exact(d).zip(out.chunks_exact_mut(rb)) {
+                    ix.encode_row(v, row);
+                }
+                Some(out)
+            }
+        }
+    }
+
+    /// Puts a committed row: a rowid not held is added, a held one is replaced in place (its
+    /// slot and rowid stay, so ties keep their order).
+    pub fn put(&mut self, rowid: i64, v: &[f32]) {
+        match self {
+            Vectors::Flat(ix) => {
+                if !ix.replace(rowid, v) {
+                    ix.push(rowid, v);
+                }
+            }
+            Vectors::Codes(ix) => {
+                let mut row = vec![0u8; ix.quantizer().row_bytes()];
+                ix.encode_row(v, &mut row);
+                if !ix.replace(rowid, &row) {
+                    ix.push(rowid, &row);
+                }
+            }
+        }
+    }
+
+    /// Gives every row its new rowid after the file's rows were renumbered (`new_rowid`
+    /// keeps their order).
+    pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
+        match self {
+            Vectors::Flat(ix) => ix.renumber(new_rowid),
+            Vectors::Codes(ix) => ix.renumber(new_rowid),
+        }
+    }
+
     /// Every rowid held.
     pub fn rowids(&self) -> Box<dyn Iterator<Item = i64> + '_> {
         match self {

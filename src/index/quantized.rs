@@ -282,6 +282,24 @@ impl CodeIndex {
         }
     }
 
+    /// Overwrites a row's stored code row in place; false when the rowid is not held.
+    pub fn replace(&mut self, rowid: i64, code_row: &[u8]) -> bool {
+        let rb = self.quantizer.row_bytes();
+        debug_assert_eq!(code_row.len(), rb);
+        let Some(&slot) = self.slot_of.get(&rowid) else { return false };
+        self.rows[slot * rb..(slot + 1) * rb].copy_from_slice(code_row);
+        true
+    }
+
+    /// Gives every row its new rowid (`new_rowid` keeps their order).
+    pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
+        self.slot_of.clear();
+        for (slot, rowid) in self.rowids.iter_mut().enumerate() {
+            *rowid = new_rowid(*rowid);
+            self.slot_of.insert(*rowid, slot);
+        }
+    }
+
     /// Removes a committed deletion; false when the rowid was not indexed.
     pub fn remove(&mut self, rowid: i64) -> bool {
         let Some(slot) = self.slot_of.remove(&rowid) else { return false };

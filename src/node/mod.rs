@@ -11,7 +11,7 @@
 //! with a JS `Error` whose `code` is the API.md code.
 
 use crate::js_input::{self, SearchOptionsInput};
-use crate::{Config, Error, Hits, Info, Packed, Stats, StoredVector, VectorDb};
+use crate::{Compaction, Config, Error, Hits, Info, Packed, Selection, Stats, StoredVector, VectorDb};
 use napi::bindgen_prelude::*;
 use napi::{Env, JsValue, Task};
 use napi_derive::napi;
@@ -108,7 +108,7 @@ macro_rules! plain_to_js {
         }
     )*};
 }
-plain_to_js!(bool, (), String, Vec<String>);
+plain_to_js!(bool, (), f64, String, Vec<String>);
 
 impl ToJs for VectorDb {
     type Js = NativeVectorDb;
@@ -190,6 +190,19 @@ impl ToJs for Info {
             cache_size_kib: self.cache_size_kib as f64,
             mmap_size: self.mmap_size as f64,
         })
+    }
+}
+
+#[napi(object)]
+pub struct CompactOutput {
+    pub before: f64,
+    pub after: f64,
+}
+
+impl ToJs for Compaction {
+    type Js = CompactOutput;
+    fn into_js(self, _: &Slot) -> napi::Result<CompactOutput> {
+        Ok(CompactOutput { before: self.before as f64, after: self.after as f64 })
     }
 }
 
@@ -288,6 +301,56 @@ impl NativeVectorDb {
         let flat = flat.to_vec();
         let lengths = lengths.to_vec();
         Job::on_db(&self.slot, move |db| db.insert_packed(&Packed::new(&flat[..], &lengths)?, ids, metadata))
+    }
+
+    /// Inserts or replaces a packed batch (as `insertBatch`; every id is required).
+    #[napi]
+    pub fn upsert_batch(
+        &self,
+        ids: Vec<Option<String>>,
+        flat: Float32Array,
+        lengths: Uint32Array,
+        metadata: Vec<Option<String>>,
+    ) -> AsyncTask<Job<Vec<String>>> {
+        let flat = flat.to_vec();
+        let lengths = lengths.to_vec();
+        Job::on_db(&self.slot, move |db| db.upsert_packed(&Packed::new(&flat[..], &lengths)?, ids, metadata))
+    }
+
+    /// Changes a stored vector: `embedding` (null keeps it), `metadata` as JSON text
+    /// (`"null"` removes it; null keeps it).
+    #[napi]
+    pub fn update(
+        &self,
+        id: String,
+        embedding: Option<Float32Array>,
+        metadata: Option<String>,
+    ) -> AsyncTask<Job<bool>> {
+        let embedding = embedding.map(|e| e.to_vec());
+        Job::on_db(&self.slot, move |db| db.update_stored(&id, embedding.as_deref(), metadata.as_deref()))
+    }
+
+    /// Deletes the listed ids, the rows matching the filter (JSON text), or both; returns how
+    /// many were deleted.
+    #[napi]
+    pub fn delete_many(
+        &self,
+        env: Env,
+        ids: Option<Vec<String>>,
+        filter_json: Option<String>,
+    ) -> napi::Result<AsyncTask<Job<f64>>> {
+        let filter = filter_json
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad filter: {e}"))))?;
+        let selection = Selection { ids, filter };
+        Ok(Job::on_db(&self.slot, move |db| db.delete_many(&selection).map(|n| n as f64)))
+    }
+
+    /// Returns the space of deleted rows: `{ before, after }` file bytes.
+    #[napi]
+    pub fn compact(&self) -> AsyncTask<Job<Compaction>> {
+        Job::on_db(&self.slot, |db| db.compact())
     }
 
     /// Exact search; `optionsJson` is the options object as JSON text.

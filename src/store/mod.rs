@@ -4,8 +4,10 @@
 //! [`writer`], generated ids in [`ids`].
 
 mod codes;
+mod compact;
 mod ids;
 mod image;
+mod mutate;
 mod schema;
 mod writer;
 
@@ -34,6 +36,8 @@ pub struct Tuning {
     pub lock_timeout_ms: u64,
     pub wal_mode: bool,
     pub mmap_size: Option<i64>,
+    /// `config.durability: 'relaxed'`: commits are not synced one by one.
+    pub relaxed: bool,
 }
 
 pub struct Store {
@@ -112,6 +116,10 @@ impl Store {
         if t.wal_mode {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }
+        // FULL syncs every commit; NORMAL never leaves a torn file (the journal or the log is
+        // synced before the database is written) but may lose the last commits in a crash.
+        let synchronous = if t.relaxed { "NORMAL" } else { "FULL" };
+        self.conn.execute_batch(&format!("PRAGMA synchronous = {synchronous};"))?;
         if let Some(mmap) = t.mmap_size {
             // Returns the new size for a file, nothing for an in-memory database.
             self.conn.pragma_update(None, "mmap_size", mmap.max(0))?;
@@ -291,6 +299,12 @@ impl Store {
     pub fn count(&self) -> Result<usize> {
         let n: i64 = self.conn.query_row("SELECT count(*) FROM vectors", [], |r| r.get(0))?;
         Ok(n as usize)
+    }
+
+    /// The connection itself, for tests that inject failures.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// Closes the connection, reporting an error instead of dropping it silently.

@@ -5,11 +5,11 @@ use crate::codec;
 use crate::error::{Error, Result};
 use crate::index::quantized::Quantizer;
 use crate::types::{IndexKind, IndexOptions};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 /// Writes inside a transaction opened by [`Store::transaction`].
 pub struct Writer<'a> {
-    conn: &'a Connection,
+    pub(super) conn: &'a Connection,
     pub(super) layout: std::cell::Cell<Option<Layout>>,
     /// Bytes of a stored code row while the database has a quantized index.
     pub(super) code_row_bytes: std::cell::Cell<Option<usize>>,
@@ -131,38 +131,6 @@ impl<'a> Writer<'a> {
         let mut blob = self.conn.blob_open(rusqlite::MAIN_DB, table, "data", chunk, false)?;
         blob.write_at(bytes, offset)?;
         Ok(())
-    }
-
-    /// Deletes by id: the thin row, and the bytes of its embedding and code (zeroed in their
-    /// chunks, or the whole chunks once no live row is left in them). Returns the row's
-    /// rowid and metadata.
-    pub fn delete(&self, id: &str) -> Result<Option<(i64, Option<String>)>> {
-        let mut stmt =
-            self.conn.prepare_cached("DELETE FROM vectors WHERE id = ?1 RETURNING rowid, metadata")?;
-        let Some((rowid, metadata)) =
-            stmt.query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?))).optional()?
-        else {
-            return Ok(None);
-        };
-        let Some(layout) = self.layout.get() else { return Ok(Some((rowid, metadata))) };
-        let (chunk, at) = layout.chunk_of(rowid);
-        let (first, last) = layout.rowid_range(chunk);
-        let live: bool = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM vectors WHERE rowid BETWEEN ?1 AND ?2)")?
-            .query_row([first, last], |r| r.get(0))?;
-        let mut tables = vec![(EMBEDDINGS, layout.dimension * 4)];
-        tables.extend(self.code_row_bytes.get().map(|rb| (CODES, rb)));
-        for (table, row_bytes) in tables {
-            if live {
-                self.write_in_chunk(table, chunk, at * row_bytes, &vec![0u8; row_bytes])?;
-            } else {
-                self.conn
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE chunk = ?1"))?
-                    .execute([chunk])?;
-            }
-        }
-        Ok(Some((rowid, metadata)))
     }
 
     /// Writes one whole chunk of code rows (building an index from every stored row).

@@ -1,7 +1,7 @@
 //! Conversions across the JS boundary, and errors as JS `Error`s carrying API.md's `code`.
 
 use crate::js_input::SearchOptionsInput;
-use crate::{Config, Error, SearchOptions};
+use crate::{Config, Error, SearchOptions, Selection};
 use js_sys::Reflect;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -75,4 +75,25 @@ pub fn search_options(value: JsValue) -> JsResult<SearchOptions> {
             .map_err(|e| invalid_argument(&format!("bad search options: {e}")))?
     };
     Ok(o.into_options()?)
+}
+
+/// `deleteMany`'s selection: `ids` an array of ids or null, `filter` an object or null.
+pub fn selection(ids: JsValue, filter: JsValue) -> JsResult<Selection> {
+    let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+    let ids = if absent(&ids) {
+        None
+    } else if js_sys::Array::is_array(&ids) {
+        Some(js_sys::Array::from(&ids).iter().map(|v| id(&v)).collect::<JsResult<Vec<_>>>()?)
+    } else {
+        return Err(invalid_argument("ids must be an array of ids"));
+    };
+    let filter = if absent(&filter) {
+        None
+    } else {
+        Some(
+            serde_wasm_bindgen::from_value(filter)
+                .map_err(|e| invalid_argument(&format!("bad filter: {e}")))?,
+        )
+    };
+    Ok(Selection { ids, filter })
 }

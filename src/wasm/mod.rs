@@ -69,6 +69,41 @@ impl WasmVectorDb {
         Ok(out.into_iter().map(JsValue::from).collect())
     }
 
+    /// Inserts or replaces a packed batch (as `insertBatch`; every id is required). One
+    /// transaction: all or nothing.
+    #[wasm_bindgen(js_name = upsertBatch)]
+    pub fn upsert_batch(
+        &mut self,
+        ids: Array,
+        flat: Float32Array,
+        lengths: &[u32],
+        metadata: Array,
+    ) -> JsResult<Array> {
+        let ids = ids.iter().map(convert::optional_id).collect::<JsResult<Vec<_>>>()?;
+        let metadata = metadata.iter().map(convert::metadata).collect::<JsResult<Vec<_>>>()?;
+        let out = self.db.upsert_packed(&Packed::new(flat, lengths)?, ids, metadata)?;
+        Ok(out.into_iter().map(JsValue::from).collect())
+    }
+
+    /// Changes a stored vector: `embedding` (or null to keep it), `metadata` as JSON text
+    /// (`"null"` removes it; null keeps it). `false` when the id is not stored.
+    pub fn update(&mut self, id: JsValue, embedding: Option<Vec<f32>>, metadata: JsValue) -> JsResult<bool> {
+        let metadata = convert::metadata(metadata)?;
+        Ok(self.db.update_stored(&convert::id(&id)?, embedding.as_deref(), metadata.as_deref())?)
+    }
+
+    /// Deletes the listed `ids` (an array, or null), the rows matching `filter` (an object,
+    /// or null), or with both the listed ids that match. Returns how many were deleted.
+    #[wasm_bindgen(js_name = deleteMany)]
+    pub fn delete_many(&mut self, ids: JsValue, filter: JsValue) -> JsResult<f64> {
+        Ok(self.db.delete_many(&convert::selection(ids, filter)?)? as f64)
+    }
+
+    /// Returns the space of deleted rows: `{ before, after }` file bytes.
+    pub fn compact(&mut self) -> JsResult<JsValue> {
+        to_js(&self.db.compact()?)
+    }
+
     /// Searches. Returns `{ ids, scores: Float64Array, dimension, embeddings: Float32Array |
     /// null (the hits' vectors end to end), metadata: (string | null)[] (stored JSON text) }`:
     /// packed so the worker can transfer the buffers instead of copying them.

@@ -6,6 +6,8 @@
 use serde_json::{Map, Value};
 use sqlite_vector::{Metric, NewVector, SearchOptions, VectorDb};
 
+pub mod model;
+
 pub const FIXTURES: &str = include_str!("../fixtures/fixtures.json");
 
 pub struct Fixtures {

@@ -271,6 +271,60 @@ describe('one portable file, both ways', () => {
     await fromBytes.close();
   });
 
+  test('a file mutated natively (relaxed, int8 index, compacted) opens in the browser; mutated there, it opens natively again', async () => {
+    const exact = (list) => list.map((s) => ({ ...s, options: { ...s.options, exact: true, includeEmbedding: false } }));
+    const run = async (db, list) => {
+      const out = [];
+      for (const s of list) out.push(plain(await db.search(s.query, s.k, s.options)));
+      return out;
+    };
+    const v = fixtures.vectors;
+    const file = path.join(tmp, 'mutated.db');
+    const db = await createNativeVectorDB({ path: file, durability: 'relaxed' });
+    await db.insertBatch(v);
+    await db.createIndex({ type: 'flat', quantization: 'int8' });
+    await db.upsertBatch(v.slice(0, 20).map((x, i) => ({ id: x.id, embedding: v[i + 100].embedding, metadata: { moved: i } })));
+    await db.update(v[30].id, { metadata: null });
+    await db.deleteMany({ filter: fixtures.filters[1] });
+    await db.deleteMany({ ids: v.slice(40, 90).map((x) => x.id) });
+    await db.compact();
+    const want = await run(db, exact(searches));
+    const count = (await db.stats()).count;
+    await db.close();
+    const bytes = [...fs.readFileSync(file)];
+
+    const page = await newPage();
+    const r = await page.evaluate(async ({ bytes, list, more }) => {
+      const db = await window.sv.createVectorDB({ path: 'mutated.db', data: new Uint8Array(bytes) });
+      const answers = async () => {
+        const out = [];
+        for (const s of list) {
+          const hits = await db.search(s.query, s.k, s.options);
+          out.push({ ids: hits.map((h) => h.id), scores: hits.map((h) => h.score) });
+        }
+        return out;
+      };
+      const imported = await answers();
+      const stats = await db.stats();
+      await db.upsertBatch(more);
+      await db.deleteMany({ ids: more.slice(0, 5).map((x) => x.id) });
+      await db.compact();
+      const mutated = await answers();
+      const after = (await db.stats()).count;
+      const exported = await db.export();
+      await db.close();
+      return { imported, mutated, stats, after, bytes: [...exported] };
+    }, { bytes, list: exact(searches), more: v.slice(150, 180).map((x, i) => ({ id: x.id, embedding: v[i].embedding })) });
+    assert.equal(r.stats.count, count);
+    assert.equal(r.stats.index?.quantization, 'int8', 'the index came with the file');
+    assertSameAnswers(r.imported, want, 'browser after importing the mutated file');
+
+    const back = await createNativeVectorDB({ path: path.join(tmp, 'mutated-back.db'), data: Uint8Array.from(r.bytes) });
+    assertSameAnswers(await run(back, exact(searches)), r.mutated, 'native after the browser mutated it');
+    assert.equal((await back.stats()).count, r.after);
+    await back.close();
+  });
+
   test('the browser refuses bad bytes with CORRUPT and an occupied path without overwrite; nothing is lost', async () => {
     const page = await newPage();
     const r = await page.evaluate(async (vectors) => {

@@ -67,4 +67,19 @@ impl Hnsw {
         g.entry = g.pick_entry();
         Some(g)
     }
+
+    /// Gives every node its new rowid after the file's rows were renumbered (`new_rowid`
+    /// keeps their order) and marks every node changed: a record names its neighbours by
+    /// rowid, so the whole table is written again.
+    pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
+        self.id_of.clear();
+        self.dirty.clear();
+        for (id, node) in self.nodes.iter_mut().enumerate() {
+            if let Some(node) = node {
+                node.rowid = new_rowid(node.rowid);
+                self.id_of.insert(node.rowid, id as u32);
+                self.dirty.insert(node.rowid);
+            }
+        }
+    }
 }

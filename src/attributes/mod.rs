@@ -9,7 +9,8 @@
 //! - `numbers` and `texts`: the values with their rows, sorted by value, for ranges.
 //!
 //! Negations (`$ne`, `$nin`, `null` that also matches a missing field) are complements
-//! against `live`, every row's rowid. Rowids only grow, so appending keeps lists sorted.
+//! against `live`, every row's rowid. New rows have the largest rowids, so adding them
+//! appends; a replaced row keeps its rowid and goes back in its place.
 
 use crate::filter::{Bound, Filter, Test};
 use serde_json::{Map, Value};
@@ -107,10 +108,9 @@ impl AttributeIndex {
         AttributeIndex::default()
     }
 
-    /// Adds a committed row. Rows arrive in increasing rowid order (inserts only append).
+    /// Adds a committed row (a new one, or a replaced one after [`remove`](Self::remove)).
     pub fn add(&mut self, rowid: i64, metadata: Option<&Map<String, Value>>) {
-        debug_assert!(self.live.last().is_none_or(|&last| last < rowid));
-        self.live.push(rowid);
+        insert_sorted(&mut self.live, rowid);
         if let Some(m) = metadata {
             let mut path = String::new();
             self.add_object(rowid, m, &mut path);
@@ -128,16 +128,16 @@ impl AttributeIndex {
             }
             path.push_str(k);
             let p = self.paths.entry(path.clone()).or_default();
-            p.present.push(rowid);
-            p.equal.entry(Key::of(v)).or_default().push(rowid);
+            insert_sorted(&mut p.present, rowid);
+            insert_sorted(p.equal.entry(Key::of(v)).or_default(), rowid);
             match v {
                 Value::Number(n) => {
                     let x = n.as_f64().unwrap_or(f64::NAN);
-                    self.unsorted |= p.numbers.last().is_some_and(|&(last, _)| last > x);
+                    self.unsorted |= p.numbers.last().is_some_and(|&(last, r)| (last, r) > (x, rowid));
                     p.numbers.push((x, rowid));
                 }
                 Value::String(s) => {
-                    self.unsorted |= p.texts.last().is_some_and(|(last, _)| **last > **s);
+                    self.unsorted |= p.texts.last().is_some_and(|(last, r)| (&**last, *r) > (&**s, rowid));
                     p.texts.push((s.as_str().into(), rowid));
                 }
                 Value::Object(inner) => self.add_object(rowid, inner, path),
@@ -192,12 +192,57 @@ impl AttributeIndex {
                 p.texts.retain(|(_, r)| *r != rowid);
                 if p.present.is_empty() {
                     self.paths.remove(path.as_str());
-                } else if let Value::Object(inner) = v {
+                }
+                // Nested paths hold the row too, even when this one is now empty.
+                if let Value::Object(inner) = v {
                     self.remove_object(rowid, inner, path);
                 }
             }
             path.truncate(len);
         }
+    }
+
+    /// Removes many committed deletions at once: one pass over every list instead of one
+    /// per row (a few rows go through [`remove`](Self::remove)).
+    pub fn remove_many(&mut self, rows: &[(i64, Option<Map<String, Value>>)]) {
+        if rows.len() <= 16 {
+            for (rowid, metadata) in rows {
+                self.remove(*rowid, metadata.as_ref());
+            }
+            return;
+        }
+        let mut gone: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        gone.sort_unstable();
+        let kept = |r: &i64| gone.binary_search(r).is_err();
+        self.live.retain(kept);
+        self.paths.retain(|_, p| {
+            p.present.retain(kept);
+            p.equal.retain(|_, list| {
+                list.retain(kept);
+                !list.is_empty()
+            });
+            p.numbers.retain(|(_, r)| kept(r));
+            p.texts.retain(|(_, r)| kept(r));
+            !p.present.is_empty()
+        });
+    }
+
+    /// Gives every row its new rowid (`new_rowid` keeps their order, so every list stays
+    /// sorted).
+    pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
+        let map = |list: &mut Vec<i64>| list.iter_mut().for_each(|r| *r = new_rowid(*r));
+        map(&mut self.live);
+        for p in self.paths.values_mut() {
+            map(&mut p.present);
+            p.equal.values_mut().for_each(map);
+            p.numbers.iter_mut().for_each(|x| x.1 = new_rowid(x.1));
+            p.texts.iter_mut().for_each(|x| x.1 = new_rowid(x.1));
+        }
+    }
+
+    /// Every live rowid, sorted.
+    pub fn live(&self) -> &[i64] {
+        &self.live
     }
 
     /// The rows that satisfy `filter`, sorted by rowid; `None` when it restricts nothing.
@@ -283,6 +328,20 @@ fn range<T>(
     out
 }
 
+/// Adds `rowid` to a sorted list: appended when it is the largest (a new row), else put in
+/// its place (a replaced row).
+fn insert_sorted(list: &mut Vec<i64>, rowid: i64) {
+    match list.last() {
+        Some(&last) if last >= rowid => {
+            let i = list.partition_point(|&x| x < rowid);
+            if list.get(i) != Some(&rowid) {
+                list.insert(i, rowid);
+            }
+        }
+        _ => list.push(rowid),
+    }
+}
+
 fn remove_sorted(list: &mut Vec<i64>, rowid: i64) {
     if let Ok(i) = list.binary_search(&rowid) {
         list.remove(i);
@@ -343,111 +402,4 @@ fn difference(a: &[i64], b: &[i64]) -> Vec<i64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::filter::compile;
-    use serde_json::json;
-
-    /// A small seeded generator (tests only).
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-            &xs[(self.next() % xs.len() as u64) as usize]
-        }
-    }
-
-    fn random_value(rng: &mut Rng, depth: u32) -> Value {
-        let scalars = [
-            json!(null),
-            json!(true),
-            json!(false),
-            json!(0),
-            json!(1),
-            json!(1.0),
-            json!(-0.0),
-            json!(2.5),
-            json!(3),
-            json!(-7),
-            json!("a"),
-            json!("b"),
-            json!("é"),
-            json!(""),
-            json!([1, 2]),
-            json!([1.0, 2]),
-        ];
-        if depth < 2 && rng.next().is_multiple_of(4) {
-            let mut m = Map::new();
-            for _ in 0..rng.next() % 3 {
-                m.insert(rng.pick(&["x", "y", "c"]).to_string(), random_value(rng, depth + 1));
-            }
-            Value::Object(m)
-        } else {
-            rng.pick(&scalars).clone()
-        }
-    }
-
-    /// The index gives exactly the rows `Filter::matches` accepts, over random rows and
-    /// filters, through inserts and deletes.
-    #[test]
-    fn candidates_equal_the_row_matcher() {
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut rows: Vec<(i64, Option<Map<String, Value>>)> = Vec::new();
-        let mut index = AttributeIndex::new();
-        for rowid in 1..=400 {
-            let meta = (!rng.next().is_multiple_of(5)).then(|| {
-                let mut m = Map::new();
-                for _ in 0..rng.next() % 4 {
-                    m.insert(rng.pick(&["c", "x", "y", "s"]).to_string(), random_value(&mut rng, 0));
-                }
-                m
-            });
-            index.add(rowid, meta.as_ref());
-            rows.push((rowid, meta));
-        }
-        for _ in 0..150 {
-            let i = (rng.next() % rows.len() as u64) as usize;
-            let (rowid, meta) = rows.remove(i);
-            index.remove(rowid, meta.as_ref());
-        }
-        index.settle();
-        let operands = [
-            json!(null),
-            json!(1),
-            json!(1.0),
-            json!("a"),
-            json!(true),
-            json!([1, 2]),
-            json!({"x": 1}),
-            json!(2.5),
-            json!("é"),
-        ];
-        let ops = ["$eq", "$ne", "$in", "$nin", "$gt", "$gte", "$lt", "$lte"];
-        for _ in 0..2000 {
-            let mut f = Map::new();
-            for _ in 0..1 + rng.next() % 2 {
-                let field = rng.pick(&["c", "x", "y", "s", "c.x", "c.y", "x.c", "nope"]).to_string();
-                let operand = rng.pick(&operands).clone();
-                let cond = match *rng.pick(&ops) {
-                    "$eq" if rng.next().is_multiple_of(2) => operand,
-                    op @ ("$in" | "$nin") => json!({op: [operand, rng.pick(&operands).clone()]}),
-                    op @ ("$gt" | "$gte" | "$lt" | "$lte") => {
-                        json!({op: rng.pick(&[json!(0), json!(1), json!(2.5), json!("a"), json!("b")]).clone()})
-                    }
-                    op => json!({op: operand}),
-                };
-                f.insert(field, cond);
-            }
-            let filter = compile(&Value::Object(f.clone())).unwrap();
-            let expected: Vec<i64> =
-                rows.iter().filter(|(_, m)| filter.matches(m.as_ref())).map(|(r, _)| *r).collect();
-            let got = index.candidates(&filter).unwrap_or_else(|| index.live.clone());
-            assert_eq!(got, expected, "filter {}", Value::Object(f));
-        }
-    }
-}
+mod tests;
