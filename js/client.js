@@ -169,6 +169,7 @@ export class VectorDB {
   #backend;
   #opening = null;
   #closed = false;
+  #listeners = new Set();
 
   /** @internal use createVectorDB / createWasmVectorDB */
   constructor(transport, config, backend, data = null) {
@@ -176,6 +177,32 @@ export class VectorDB {
     this.#config = config;
     this.#backend = backend;
     this.#data = data;
+    transport.onEvent = (event) => this.#emit(event);
+  }
+
+  /**
+   * Calls `listener({ op, ids })` once per committed write call, by this handle or any other
+   * sharing the database (other tabs included). Returns the function that stops it.
+   */
+  onChange(listener) {
+    if (typeof listener !== 'function') fail(ErrorCode.INVALID_ARGUMENT, 'onChange takes a function');
+    const entry = (event) => listener(event);
+    this.#listeners.add(entry);
+    return () => this.#listeners.delete(entry);
+  }
+
+  #emit({ op, ids }) {
+    if (this.#closed) return;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener({ op, ids: [...ids] });
+      } catch (e) {
+        // a listener's own error is its own: reported, never breaking the others or the call
+        queueMicrotask(() => {
+          throw e;
+        });
+      }
+    }
   }
 
   /** Opens (or creates) the database; idempotent. Every other method calls it. */
@@ -352,6 +379,7 @@ export class VectorDB {
   async close() {
     if (this.#closed) fail(ErrorCode.CLOSED, 'the database is closed');
     this.#closed = true;
+    this.#listeners.clear();
     try {
       const opened = this.#opening && (await this.#opening.then(() => true, () => false));
       if (opened) await this.#transport.call('close');
@@ -391,5 +419,8 @@ export function normalizeConfig(config, defaultPath) {
     else if (config.data instanceof Uint8Array) data = config.data;
     else fail(ErrorCode.INVALID_ARGUMENT, 'data must be a Uint8Array (an exported database file)');
   }
-  return { backend, rust, data };
+  // Browser: true keeps the database to this one handle (another opener gets LOCKED).
+  const exclusive = config.exclusive ?? false;
+  if (typeof exclusive !== 'boolean') fail(ErrorCode.INVALID_ARGUMENT, 'exclusive must be a boolean');
+  return { backend, rust, data, exclusive };
 }

@@ -47,11 +47,24 @@ export interface VectorDBConfig {
   /** With `data`: replace a database that already exists at `path` (otherwise INVALID_ARGUMENT). */
   overwrite?: boolean;
   /**
+   * Browser: keep the database to this one handle. By default every same-origin tab (and
+   * worker) opening the same `path` shares it: one holds it, the others forward their calls.
+   * With `true`, any other opener gets LOCKED, and so does this one if others share it now.
+   */
+  exclusive?: boolean;
+  /**
    * 'strict' (default): a resolved write is on disk. 'relaxed': commits are not synced one by
    * one, so a crash of the machine may lose the last writes; the file is never corrupted and a
    * batch never half-applied. Any other value rejects with INVALID_ARGUMENT at open.
    */
   durability?: 'strict' | 'relaxed';
+}
+
+/** What a committed write call changed (`db.onChange`). */
+export interface ChangeEvent {
+  op: 'insert' | 'upsert' | 'update' | 'delete' | 'import' | 'compact';
+  /** Every id the call touched (may be empty for import/compact). */
+  ids: string[];
 }
 
 export interface Vector {
@@ -106,6 +119,8 @@ export interface DatabaseStats {
   backend: BackendType;
   path: string;
   persistent: boolean;
+  /** Browser: whether this tab holds the database ('leader') or forwards to the tab that does. */
+  role?: 'leader' | 'follower';
   /** The database's index, or null (plain f32 exact search). */
   index: null | { type: 'flat' | 'hnsw'; quantization: Quantization; m?: number; efConstruction?: number; memoryBytes: number };
 }
@@ -177,6 +192,12 @@ export declare class VectorDB {
   createIndex(options: IndexOptions): Promise<void>;
   /** Back to plain f32 exact search. */
   dropIndex(): Promise<void>;
+  /**
+   * Calls `listener` once per committed write call, by this handle or by any other tab or worker
+   * sharing the database (the writer's included), with all the ids it touched. Returns the
+   * function that removes it. A tab hidden in the back/forward cache hears nothing meanwhile.
+   */
+  onChange(listener: (event: ChangeEvent) => void): () => void;
   close(): Promise<void>;
   getBackendType(): BackendType;
   /** The whole SQLite database file, a consistent snapshot; opens on every backend. */

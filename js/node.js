@@ -12,9 +12,11 @@ export { VectorDB, VectorDBError, ErrorCode };
 /** Runs the worker's dispatcher in process, with postMessage's cloning rules. */
 class InProcessTransport {
   #handle;
+  /** Set by the client: called with each onChange event (this process has one handle per file). */
+  onEvent = null;
 
   constructor(binding, persist) {
-    this.#handle = createDispatcher(binding, { persist });
+    this.#handle = createDispatcher(binding, { persist, changed: (event) => this.onEvent?.(event) });
   }
 
   async call(op, args) {

@@ -5,14 +5,17 @@
 //   3. wasm-opt -O3 when binaryen is installed;
 //   3b. the native Node addon (cargo, profile `node`, feature `node`) into js/native/
 //      (skipped with --no-native);
-//   4. js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
-//      static server with <script type="module">);
+//   4. js/inline-worker.js generated (the worker and the wasm as one module script, the
+//      fallback of bundled apps), js/ copied to dist/ as it is (plain ES modules, no bundling: dist/ loads from any
+//      static server with <script type="module">); js/global.js bundled by esbuild into the
+//      classic script dist/sqlite-vector.global.js (`<script src>`, globalThis.SqliteVector);
 //   5. the demo: Fashion-MNIST converted into dist/demo/data, then webpack.
 // Steps whose inputs did not change are skipped.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, statSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildGlobal, buildInlineWorker } from './build-global.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -63,8 +66,12 @@ if (!args.has('--no-native')) {
 
 // The Node entry imports the node glue; the browser entry never does.
 rmSync(join(js, 'node', 'package.json'), { force: true });
+log('js/inline-worker.js (the worker and the wasm as one script, for bundlers that copy neither)');
+await buildInlineWorker(js);
 log('js/ -> dist/');
 cpSync(js, dist, { recursive: true });
+log('esbuild js/global.js -> dist/sqlite-vector.global.js');
+await buildGlobal(js, dist);
 
 if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
   const { convertFashionMnist } = await import('./fashion-mnist.mjs');
@@ -74,3 +81,4 @@ if (!args.has('--no-demo') && existsSync(join(root, 'webpack.config.js'))) {
   run(join(root, 'node_modules/.bin/webpack'), ['--config', 'webpack.config.js'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 log('done: dist/');
+

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs and is missing, then returns quickly on later runs:
-# Debian packages (clang/llvm for SQLite on wasm32, chromium + driver for browser tests,
+# Debian packages (clang/llvm for SQLite on wasm32, chromium + driver and firefox-esr for browser tests,
 # the Fashion-MNIST data set for the demo), the wasm32 target, the
 # wasm-bindgen CLI pinned to the version in Cargo.lock, and the npm packages.
 set -euo pipefail
@@ -13,6 +13,7 @@ command -v clang >/dev/null || need_apt+=(clang)
 command -v llvm-ar >/dev/null || need_apt+=(llvm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
+command -v firefox-esr >/dev/null || need_apt+=(firefox-esr)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"

@@ -12,18 +12,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/serve.mjs';
+import { launchContext, ENGINE_NAME } from './harness.mjs';
 import { bruteForce, assertSameResults } from '../fixtures/reference.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dist = path.join(repo, 'dist');
 const fixtures = JSON.parse(fs.readFileSync(path.join(repo, 'tests/fixtures/fixtures.json'), 'utf8'));
 const METRICS = ['cosine', 'dot', 'euclidean'];
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync',
-];
 const TEST_TIMEOUT = 60_000; // a hang fails the test instead of stalling the run
 
 let tmp;
@@ -49,11 +45,7 @@ after(async () => {
 /** A fresh Chromium profile (empty OPFS) for the duration of fn(context, helpers). */
 async function withBrowser(fn) {
   const userDataDir = fs.mkdtempSync(path.join(tmp, 'profile-'));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const context = await launchContext(userDataDir); // Chromium, or Firefox under firefox.test.mjs
   const log = [];
   const watch = (page, name) => {
     page.on('pageerror', (e) => log.push(`[${name} pageerror] ${e.message}`));
@@ -94,7 +86,7 @@ function assertCode(outcome, code, what) {
 
 const f32 = (a) => Array.from(Float32Array.from(a));
 
-test('dist in Chromium: insert + search equals brute force, stats, get, persisted across reload', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: insert + search equals brute force, stats, get, persisted across reload`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const run = await page.evaluate(async ({ fx, metrics }) => {
@@ -183,11 +175,11 @@ test('dist in Chromium: insert + search equals brute force, stats, get, persiste
   });
 });
 
-test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab closes', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: exclusive: true keeps the database to one tab (LOCKED), which opens once the first tab closes`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open }) => {
     const first = await open('tab1');
     const firstStats = await first.evaluate(async () => {
-      const db = await sv.createVectorDB();
+      const db = await sv.createVectorDB({ exclusive: true });
       window.db = db;
       await db.insertBatch([{ id: 'shared-1', embedding: [1, 2, 3], metadata: { from: 'tab1' } }, { id: 'shared-2', embedding: [3, 2, 1] }]);
       return db.stats();
@@ -196,7 +188,7 @@ test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab 
 
     const second = await open('tab2');
     const locked = await second.evaluate(async () => {
-      const db = await sv.createVectorDB();
+      const db = await sv.createVectorDB(); // a sharing opener facing an exclusive holder
       const outcome = await Promise.race([
         attempt(() => db.initialize()),
         sleep(5000).then(() => ({ hung: true })),
@@ -210,7 +202,7 @@ test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab 
 
     // Other operations in the second tab are refused the same way, never served from a copy.
     const lockedOps = await second.evaluate(async () => {
-      const db = await sv.createVectorDB();
+      const db = await sv.createVectorDB({ exclusive: true });
       const r = await Promise.race([attempt(() => db.stats()), sleep(5000).then(() => ({ hung: true }))]);
       await attempt(() => db.close());
       return r;
@@ -229,7 +221,7 @@ test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab 
       const deadline = Date.now() + 5000;
       const codes = [];
       for (;;) {
-        const db = await sv.createVectorDB();
+        const db = await sv.createVectorDB({ exclusive: true });
         const r = await Promise.race([attempt(() => db.initialize()), sleep(5000).then(() => ({ hung: true }))]);
         if (r.hung) return { hung: true, codes };
         if (r.ok) {
@@ -253,7 +245,7 @@ test('dist in Chromium: a second tab gets LOCKED, then opens once the first tab 
   });
 });
 
-test('dist in Chromium: a worker killed in the middle of a batch leaves the database whole', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: a worker killed in the middle of a batch leaves the database whole`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open }) => {
     const BASE = 100;
     const BIG = 100_000;
@@ -299,7 +291,7 @@ test('dist in Chromium: a worker killed in the middle of a batch leaves the data
   });
 });
 
-test("dist in Chromium: ':memory:' is not persisted; named paths are separate databases", { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: ':memory:' is not persisted; named paths are separate databases`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const before = await page.evaluate(async () => {
@@ -358,7 +350,7 @@ test("dist in Chromium: ':memory:' is not persisted; named paths are separate da
   });
 });
 
-test('dist in Chromium: error codes cross the worker boundary; batches are all or nothing; close', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: error codes cross the worker boundary; batches are all or nothing; close`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const r = await page.evaluate(async () => {
@@ -503,7 +495,7 @@ function assertBruteForce(lists, { queries, k, metric, filter, threshold }, labe
   }
 }
 
-test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no nested worker), equals brute force, persists', { timeout: TEST_TIMEOUT * 2 }, async () => {
+test(`dist in ${ENGINE_NAME}: createVectorDB inside a dedicated worker runs there (no nested worker), equals brute force, persists`, { timeout: TEST_TIMEOUT * 2 }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     await page.evaluate(() => startWorker('w1'));
@@ -545,15 +537,18 @@ test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no 
         k0: await attempt(() => db.search(fx.queries[0], 0)),
         filterOp: await attempt(() => db.search(fx.queries[0], 1, { filter: { n: { $regex: 'x' } } })),
         notJson: await attempt(() => db.insert({ id: 'fn', embedding: fx.vectors[1].embedding, metadata: { f: () => 1 } })),
-        // a second handle on the same path in this worker: the Web Lock is held here
+        // a second handle on the same path in this worker shares it (the first leads), unless
+        // it asks for it exclusively
         samePath: await attempt(async () => {
           const other = await sv.createVectorDB({ path: 'inworker.db' });
           try {
-            return await other.stats();
+            const s = await other.stats();
+            return { role: s.role, count: s.count };
           } finally {
             await other.close().catch(() => {});
           }
         }),
+        samePathExclusive: await attempt(() => sv.createVectorDB({ path: 'inworker.db', exclusive: true }).then((o) => o.stats())),
       };
       // another database in the same worker works alongside
       const other = await sv.createVectorDB({ path: 'other.db', metric: 'euclidean' });
@@ -616,21 +611,21 @@ test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no 
     assertCode(run.errors.k0, 'INVALID_ARGUMENT', 'k = 0, in worker');
     assertCode(run.errors.filterOp, 'INVALID_ARGUMENT', 'unknown filter operator, in worker');
     assertCode(run.errors.notJson, 'INVALID_ARGUMENT', 'metadata with a function, in worker');
-    assertCode(run.errors.samePath, 'LOCKED', 'a second handle on the same path in the same worker');
+    assert.deepEqual(run.errors.samePath, { ok: true, value: { role: 'follower', count: fixtures.vectors.length } }, 'a second handle on the same path in the same worker shares it');
+    assertCode(run.errors.samePathExclusive, 'LOCKED', 'an exclusive second handle on the same path in the same worker');
     assert.deepEqual(run.otherRes.map((r) => r.id), ['o2', 'o1']);
     assert.equal(run.otherStats.path, 'other.db');
     assert.equal(run.otherStats.persistent, true);
     assert.equal(run.countAfter, fixtures.vectors.length, 'no failed call wrote anything');
 
-    // The page itself cannot open the database the worker holds (one Web Lock per path).
+    // The page shares the database its worker holds (the worker leads).
     const fromPage = await page.evaluate(async () => {
       const db = await sv.createVectorDB({ path: 'inworker.db' });
-      const r = await Promise.race([attempt(() => db.stats()), sleep(5000).then(() => ({ hung: true }))]);
+      const r = await Promise.race([attempt(async () => ({ role: (await db.stats()).role, count: (await db.stats()).count })), sleep(5000).then(() => ({ hung: true }))]);
       await attempt(() => db.close());
       return r;
     });
-    assert.notEqual(fromPage.hung, true);
-    assertCode(fromPage, 'LOCKED', 'the page opening a path held by its worker');
+    assert.deepEqual(fromPage, { ok: true, value: { role: 'follower', count: fixtures.vectors.length } }, 'the page shares the path its worker holds');
 
     // close() in the worker, then the same worker opens it again; later calls on the closed
     // handle reject with CLOSED.
@@ -701,7 +696,7 @@ test('dist in Chromium: createVectorDB inside a dedicated worker runs there (no 
   });
 });
 
-test('dist in Chromium: searchBatch on a page over OPFS is one message, one answer per query, equal to brute force', { timeout: TEST_TIMEOUT }, async () => {
+test(`dist in ${ENGINE_NAME}: searchBatch on a page over OPFS is one message, one answer per query, equal to brute force`, { timeout: TEST_TIMEOUT }, async () => {
   await withBrowser(async ({ open, reload }) => {
     const page = await open();
     const run = await page.evaluate(async ({ fx, metrics }) => {
