@@ -52,6 +52,29 @@ for (const backend of BACKENDS) {
       await db.close();
     });
 
+    test('onChange: one event per call of a shared transaction, with its own ids; none for a refused call', async () => {
+      const db = await open();
+      const seen = [];
+      db.onChange((e) => seen.push(e));
+      const results = await Promise.allSettled([
+        db.insert({ id: 'a', embedding: SAME }),
+        db.insertBatch([{ id: 'b', embedding: SAME }, { embedding: SAME }]),
+        db.insert({ id: 'a', embedding: SAME }), // DUPLICATE_ID: no event
+        db.upsert({ id: 'c', embedding: SAME }),
+        db.upsertBatch([{ id: 'a', embedding: SAME }, { id: 'd', embedding: SAME }]),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      await db.stats(); // events are delivered by the time a later call resolves
+      const generated = results[1].value[1];
+      assert.deepEqual(seen, [
+        { op: 'insert', ids: ['a'] },
+        { op: 'insert', ids: ['b', generated] },
+        { op: 'upsert', ids: ['c'] },
+        { op: 'upsert', ids: ['a', 'd'] },
+      ]);
+      await db.close();
+    });
+
     test('concurrent upserts and other calls keep the order of the calls', async () => {
       const db = await open();
       const v = (x) => [x, 1, 0];
