@@ -58,7 +58,19 @@ impl<T: ToJs> Task for Job<T> {
     fn compute(&mut self) -> napi::Result<T> {
         let work = self.work.take().expect("a job runs once");
         let result = match self.slot.lock() {
-            Ok(mut db) => work(&mut db),
+            // A panic must not unwind out of here (napi's execute callback cannot unwind: the
+            // process would abort). The database it left behind may be half-changed in memory,
+            // so it is dropped (its transaction rolls back) and later calls get CLOSED.
+            Ok(mut db) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&mut db)))
+                .unwrap_or_else(|panic| {
+                    db.take();
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    Err(Error::Internal(format!("the call panicked ({what}); the database was closed")))
+                }),
             Err(_) => Err(Error::Internal("an earlier call panicked while holding the database".into())),
         };
         result.map_err(|e| {
