@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASETS, prepareDataset, groundTruth, loadVectors, recall, BENCH_DIR } from './lib/data.mjs';
-import { METRICS } from './lib/protocol.mjs';
+import { METRICS, FILTERS, FILTER_METRIC, K } from './lib/protocol.mjs';
 import { startServer } from './lib/server.mjs';
 import { runNodeChild } from './lib/node-runner.mjs';
 import { describeMachine } from './lib/machine.mjs';
@@ -16,11 +16,19 @@ import { computeRatios, printReport, writeReports } from './lib/report.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Every system: where it runs, whether it is exact, whether it persists (reopen measured). */
+/**
+ * Every system: where it runs, whether it is exact, whether it persists (reopen measured).
+ * `index`: our quantized flat index, built after the batch insert; `exactOf`: our exact f32
+ * system its ratios are taken against (same data set, same run). `filtered: false`: no
+ * filtered queries (ours-wasm-node: the same core as ours-opfs, kept out to save time).
+ */
 export const SYSTEMS = {
   'ours-opfs': { where: 'browser', exact: true, persistent: true, needs: ['playwright-core/package.json'] },
-  'ours-wasm-node': { where: 'node', exact: true, persistent: false, needs: [] },
+  'ours-wasm-node': { where: 'node', exact: true, persistent: false, filtered: false, needs: [] },
   'ours-native': { where: 'node', exact: true, persistent: true, native: true, needs: [] },
+  'ours-opfs-int8': { where: 'browser', exact: false, persistent: true, index: 'int8', exactOf: 'ours-opfs', needs: ['playwright-core/package.json'] },
+  'ours-opfs-binary': { where: 'browser', exact: false, persistent: true, index: 'binary', exactOf: 'ours-opfs', needs: ['playwright-core/package.json'] },
+  'ours-native-int8': { where: 'node', exact: false, persistent: true, native: true, index: 'int8', exactOf: 'ours-native', needs: [] },
   'sqljs-baseline': { where: 'browser', exact: true, persistent: false, needs: ['playwright-core/package.json', 'sql.js/dist/sql-wasm-browser.js'] },
   'sqlite-vec-wasm': { where: 'browser', exact: true, persistent: true, needs: ['playwright-core/package.json', 'sqlite-vec-wasm-demo/sqlite3.mjs'] },
   'sqlite-vec-native': { where: 'node', exact: true, persistent: true, native: true, needs: ['better-sqlite3/build/Release/better_sqlite3.node', 'sqlite-vec/package.json'] },
@@ -29,6 +37,8 @@ export const SYSTEMS = {
 };
 
 const HNSW = { M: 16, efConstruction: 100, efSearch: [16, 64, 256] };
+/** The default run measures the quantized rows on the data sets the issue judges (60k, 100k). */
+const QUANTIZED_MIN_N = 50000;
 
 function parseArgs(argv) {
   const a = { quick: false, full: false, only: null, datasets: null, write: true };
@@ -41,6 +51,8 @@ function parseArgs(argv) {
     else if (k === '--budget') a.budget = Number(v);
     else if (k === '--queries') a.queries = Number(v);
     else if (k === '--no-write') a.write = false;
+    else if (k === '--no-quantized') a.noQuantized = true;
+    else if (k === '--no-filtered') a.noFiltered = true;
     else if (k === '--help' || k === '-h') a.help = true;
     else throw new Error(`unknown flag ${arg}`);
   }
@@ -48,16 +60,20 @@ function parseArgs(argv) {
 }
 
 const HELP = `usage: node bench/run.mjs [--quick] [--full] [--only=sys1,sys2] [--datasets=ds1,ds2]
-                         [--budget=SECONDS] [--queries=N] [--no-write]
+                         [--budget=SECONDS] [--queries=N] [--no-quantized] [--no-filtered] [--no-write]
   --quick     10k data sets only, short time budgets: a smoke run of a couple of minutes
-  --full      adds syn128-1m (1,000,000 x 128) for the native exact systems
+  --full      adds syn128-1m (1,000,000 x 128) for the native exact systems and ours-native-int8
   --only      systems: ${Object.keys(SYSTEMS).join(', ')}
   --datasets  data sets: ${Object.keys(DATASETS).join(', ')}
   --budget    seconds of timed queries per system x data set x metric (default 4, quick 1)
   --queries   at most this many timed queries per metric (default 1000, quick 200)
+  --no-quantized  leaves out our quantized rows (ours-*-int8, ours-opfs-binary): about 6.5
+              of the default run's 22 minutes here
+  --no-filtered   leaves out the filtered queries (about 3 of them)
   --no-write  print only; leave bench/results/ alone
-Writes bench/results/<date>.json, latest.md and qps-vs-size.svg (a --quick, --only or
---datasets run writes <date>-quick.json, latest-quick.md and qps-vs-size-quick.svg instead).`;
+Writes bench/results/<date>.json, latest.md and qps-vs-size.svg (a --quick, --only,
+--datasets, --no-quantized or --no-filtered run writes <date>-quick.json, latest-quick.md and
+qps-vs-size-quick.svg instead).`;
 
 const stamp = () => new Date().toISOString().slice(11, 19);
 const log = (m) => process.stderr.write(`[${stamp()}] ${m}\n`);
@@ -79,13 +95,34 @@ function scoreQueries(queries, gt, vectors, ds) {
   }
 }
 
+/**
+ * Scores filtered answers against the filtered truth: recall, answers with fewer than
+ * min(k, matches) results (`short`), and returned rows that do not match the filter.
+ */
+function scoreFiltered(filtered, fgt, vectors, ds) {
+  for (const f of FILTERS) {
+    const r = filtered?.[f.name];
+    if (!r?.ids) continue;
+    const matches = Math.ceil(Math.max(0, ds.n - f.rem) / f.mod);
+    const want = Math.min(K, matches);
+    let short = 0, wrong = 0;
+    for (const ids of r.ids) {
+      if (ids.length < want) short++;
+      for (const id of ids) if (id % f.mod !== f.rem) wrong++;
+    }
+    const { recall: rc, strict, queries } = recall(FILTER_METRIC, fgt[f.name][FILTER_METRIC], vectors.base, vectors.queries, ds.dim, r.ids.map((ids) => ids.filter((id) => id % f.mod === f.rem)));
+    Object.assign(r, { recall: rc, strict, queries, matches, minResults: want, short, wrong });
+    delete r.ids;
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
     console.log(HELP);
     return;
   }
-  const systems = args.only ?? Object.keys(SYSTEMS);
+  const systems = args.only ?? Object.keys(SYSTEMS).filter((s) => !(args.noQuantized && SYSTEMS[s].index));
   for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s} (known: ${Object.keys(SYSTEMS).join(', ')})`);
   const datasetNames = args.datasets ?? (args.quick
     ? ['syn128-10k', 'syn768-10k', 'fmnist-10k']
@@ -101,6 +138,7 @@ async function main() {
     warmup: 10,
     singleCount: args.quick ? 200 : 1000,
     singleBudgetMs: args.quick ? 1000 : 3000,
+    ...(args.noFiltered ? { filtered: false } : {}),
   };
   const started = Date.now();
   const loadBefore = os.loadavg();
@@ -119,10 +157,12 @@ async function main() {
   const datasets = {};
   try {
     for (const dsName of datasetNames) {
-      let ds, gt, vectors;
+      let ds, gt, fgt, vectors;
       try {
         ds = prepareDataset(dsName, log);
         gt = await groundTruth(ds, log);
+        fgt = {};
+        for (const f of FILTERS) fgt[f.name] = await groundTruth(ds, log, f);
         vectors = loadVectors(ds);
       } catch (e) {
         log(`data set ${dsName} unavailable: ${e.message}`);
@@ -135,8 +175,12 @@ async function main() {
         const sys = SYSTEMS[system];
         const row = { system, dataset: dsName, status: 'ok' };
         results.push(row);
-        if (ds.nativeOnly && !(sys.native && sys.exact)) {
-          Object.assign(row, { status: 'skipped', reason: `${dsName} runs for the native exact systems only` });
+        if (ds.nativeOnly && !(sys.native && (sys.exact || sys.index))) {
+          Object.assign(row, { status: 'skipped', reason: `${dsName} runs for our native and the native exact systems only` });
+          continue;
+        }
+        if (sys.index && !args.quick && !args.datasets && ds.n < QUANTIZED_MIN_N) {
+          Object.assign(row, { status: 'skipped', reason: `the default run measures the quantized rows on the 60k and 100k data sets only (\`--quick\` or \`--datasets=${dsName}\` runs them here)` });
           continue;
         }
         const missing = installed(system);
@@ -150,10 +194,12 @@ async function main() {
         log(`${system} on ${dsName} (${ds.n} x ${ds.dim})`);
         const sub = (m) => log(`  ${system}: ${m}`);
         const timeoutMs = Math.max(10 * 60_000, (ds.n * ds.dim) / 20); // big sets and slow builds get longer
+        // The quantized systems skip the single inserts (measured on the exact rows).
+        const sysOpts = { ...opts, ...(sys.index ? { singleCount: 0 } : {}), ...(sys.filtered === false ? { filtered: false } : {}) };
         try {
           if (sys.where === 'browser') {
             const spec = {
-              system, dim: ds.dim, n: ds.n, hnsw: HNSW, opts,
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, opts: sysOpts, index: sys.index ?? null,
               baseUrl: `/bench/.cache/${path.basename(ds.files.base)}`,
               queriesUrl: `/bench/.cache/${path.basename(ds.files.queries)}`,
             };
@@ -162,8 +208,8 @@ async function main() {
           } else {
             const dir = fs.mkdtempSync(path.join(tmp, `${system}-`));
             const spec = {
-              system, dim: ds.dim, n: ds.n, hnsw: HNSW, baseFile: ds.files.base, queriesFile: ds.files.queries,
-              opts: { ...opts, path: path.join(dir, 'bench.db'), singlePath: path.join(dir, 'single.db') },
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, baseFile: ds.files.base, queriesFile: ds.files.queries, index: sys.index ?? null,
+              opts: { ...sysOpts, path: path.join(dir, 'bench.db'), singlePath: path.join(dir, 'single.db') },
             };
             try {
               Object.assign(row, await runNodeChild({ ...spec, mode: 'run' }, { timeoutMs, log: sub }));
@@ -176,6 +222,8 @@ async function main() {
             }
           }
           scoreQueries(row.queries, gt, vectors, ds);
+          scoreQueries(row.beforeIndex, gt, vectors, ds);
+          scoreFiltered(row.filtered, fgt, vectors, ds);
           if (row.reopen) {
             const truth = gt.cosine.ids.subarray(0, 10);
             row.reopen.recall = recall('cosine', gt.cosine, vectors.base, vectors.queries, ds.dim, [row.reopen.ids]).recall;
@@ -200,7 +248,7 @@ async function main() {
     command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     seconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadavgBefore: loadBefore, loadavgAfter: os.loadavg() },
-    config: { ...opts, k: 10, hnsw: HNSW, quick: args.quick, full: args.full },
+    config: { ...opts, k: 10, hnsw: HNSW, quick: args.quick, full: args.full, filters: FILTERS, filterMetric: FILTER_METRIC },
     datasets,
     shipped: shippedSizes(REPO),
     systems: Object.fromEntries(systems.map((s) => [s, SYSTEMS[s]])),
@@ -210,7 +258,7 @@ async function main() {
   printReport(report);
   if (args.write) {
     // A smoke or subset run never replaces the full run's latest.md / plot.
-    const partial = args.quick || args.only || args.datasets ? '-quick' : '';
+    const partial = args.quick || args.only || args.datasets || args.noQuantized || args.noFiltered ? '-quick' : '';
     const files = writeReports(report, path.join(BENCH_DIR, 'results'), partial);
     log(`wrote ${files.map((f) => path.relative(REPO, f)).join(', ')}`);
   }

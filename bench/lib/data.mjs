@@ -114,6 +114,8 @@ export function datasetFiles(name) {
     base: path.join(CACHE_DIR, `${name}.base.f32`),
     queries: path.join(CACHE_DIR, `${name}.queries.f32`),
     gt: path.join(CACHE_DIR, `${name}.gt-k${K}-nq${NQ}.bin`),
+    /** The truth of a filtered search over the rows r % mod === rem. */
+    filteredGt: ({ mod, rem }) => path.join(CACHE_DIR, `${name}.gt-k${K}-nq${NQ}-mod${mod}-rem${rem}.bin`),
   };
 }
 
@@ -141,19 +143,21 @@ export function loadVectors(ds) {
 /**
  * Exact top-K for every query and metric, in f64. Returns, per metric, `ids` (Int32Array
  * nq*K, best first, ties to the lower index) and `keys` (Float64Array nq*K: the rank key,
- * larger is better: cosine, dot, -L2 distance).
+ * larger is better: cosine, dot, -L2 distance). With `filter` ({ mod, rem }): the top-K among
+ * the rows r with r % mod === rem (every filter here matches at least K rows).
  */
-export async function groundTruth(ds, log = () => {}) {
-  const file = ds.files.gt;
+export async function groundTruth(ds, log = () => {}, filter = null) {
+  const file = filter ? ds.files.filteredGt(filter) : ds.files.gt;
   if (fs.existsSync(file)) return readGt(file, ds.nq);
   const t0 = performance.now();
-  log(`computing exact ground truth for ${ds.name} (${ds.n}x${ds.dim}, ${ds.nq} queries; cached afterwards)`);
+  const what = filter ? `filtered (row % ${filter.mod} = ${filter.rem}) ground truth` : 'exact ground truth';
+  log(`computing ${what} for ${ds.name} (${ds.n}x${ds.dim}, ${ds.nq} queries; cached afterwards)`);
   const threads = Math.max(1, Math.min(2, os.availableParallelism?.() ?? os.cpus().length));
   const per = Math.ceil(ds.nq / threads);
   const parts = await Promise.all(
     Array.from({ length: threads }, (_, t) => new Promise((resolve, reject) => {
       const w = new Worker(path.join(here, 'gt-worker.mjs'), {
-        workerData: { base: ds.files.base, queries: ds.files.queries, dim: ds.dim, from: t * per, to: Math.min(ds.nq, (t + 1) * per) },
+        workerData: { base: ds.files.base, queries: ds.files.queries, dim: ds.dim, from: t * per, to: Math.min(ds.nq, (t + 1) * per), filter },
       });
       w.once('message', resolve);
       w.once('error', reject);
@@ -173,7 +177,7 @@ export async function groundTruth(ds, log = () => {}) {
   const chunks = [];
   for (const m of METRICS) chunks.push(asBytes(gt[m].keys), asBytes(gt[m].ids));
   writeAtomic(file, Buffer.concat(chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))));
-  log(`ground truth for ${ds.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`${what} for ${ds.name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return gt;
 }
 

@@ -1,6 +1,7 @@
 // Brute-force exact top-K (f64 accumulation) for queries [from, to) of a data set, all three
 // metrics in one pass: cosine = dot/(|q||x|), -L2 = -sqrt(|q|²+|x|²-2dot). Ties go to the
-// lower row number (strict > when inserting), as every exact system orders them.
+// lower row number (strict > when inserting), as every exact system orders them. With
+// `filter` ({ mod, rem }): over the rows r with r % mod === rem only (a filtered search's truth).
 import { parentPort, workerData } from 'node:worker_threads';
 import fs from 'node:fs';
 import { METRICS, K } from './protocol.mjs';
@@ -12,10 +13,12 @@ function readF32(file) {
   return out;
 }
 
-const { dim, from, to } = workerData;
+const { dim, from, to, filter } = workerData;
 const base = readF32(workerData.base);
 const queries = readF32(workerData.queries);
 const n = base.length / dim;
+const rows = filter ? Int32Array.from({ length: Math.ceil(Math.max(0, n - filter.rem) / filter.mod) }, (_, j) => filter.rem + j * filter.mod) : null;
+const count = rows ? rows.length : n;
 const norms2 = new Float64Array(n);
 for (let i = 0; i < n; i++) {
   let s = 0;
@@ -41,13 +44,14 @@ class TopK {
 
 const out = { from };
 for (const m of METRICS) out[m] = { ids: new Int32Array((to - from) * K), keys: new Float64Array((to - from) * K) };
-const dots = new Float64Array(n);
+const dots = new Float64Array(count);
 for (let qi = from; qi < to; qi++) {
   const q = queries.subarray(qi * dim, (qi + 1) * dim);
   let qq = 0;
   for (let j = 0; j < dim; j++) qq += q[j] * q[j];
   const qn = Math.sqrt(qq);
-  for (let i = 0; i < n; i++) {
+  for (let t = 0; t < count; t++) {
+    const i = rows ? rows[t] : t;
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     let o = i * dim, j = 0;
     for (; j + 3 < dim; j += 4, o += 4) {
@@ -57,11 +61,12 @@ for (let qi = from; qi < to; qi++) {
       s3 += base[o + 3] * q[j + 3];
     }
     for (; j < dim; j++, o++) s0 += base[o] * q[j];
-    dots[i] = s0 + s1 + s2 + s3;
+    dots[t] = s0 + s1 + s2 + s3;
   }
   const tops = { cosine: new TopK(), dot: new TopK(), euclidean: new TopK() };
-  for (let i = 0; i < n; i++) {
-    const d = dots[i];
+  for (let t = 0; t < count; t++) {
+    const i = rows ? rows[t] : t;
+    const d = dots[t];
     const xn = Math.sqrt(norms2[i]);
     const cos = qn > 0 && xn > 0 ? d / (qn * xn) : 0;
     if (cos > tops.cosine.worst) tops.cosine.push(cos, i);

@@ -1,12 +1,28 @@
 // The measuring loops, shared by the browser pages and the Node child processes (plain ESM,
 // no Node or DOM imports). An adapter is:
-//   { name, storage, metrics: [...], variants?(metric) -> [{ name, apply() }],
+//   { name, storage, metrics: [...], variants?(metric) -> [{ name, apply(), headline? }],
 //     open({ path, dim, metric }), insertBatch(base, dim, from, count), insertOne(base, dim, i),
-//     search(query: Float32Array, k, metric) -> row numbers, close(), memory?() }
+//     buildIndex?() -> details, search(query: Float32Array, k, metric, filter?) -> row numbers,
+//     filters?: true | reason it has none, close(), memory?() }
 // Row numbers are the vectors' positions in the data set (0-based); adapters map their ids.
+// Every inserted row carries the attributes `attributesOf(row)` (as metadata, columns or vec0
+// metadata columns), so that the filtered queries of FILTERS can select on them.
 
 export const METRICS = ['cosine', 'euclidean', 'dot'];
 export const K = 10;
+
+/** The attributes of row `r`: `h` has 100 values (1 % of the rows each), `c` 10 (10 % each). */
+export const attributesOf = (r) => ({ h: r % 100, c: r % 10 });
+
+/**
+ * Filtered queries (cosine; exact where the system is): `field = value` on the attributes
+ * above. The rows r with r % mod === rem match (the filtered ground truth's selection).
+ */
+export const FILTERS = [
+  { name: 'h=7', field: 'h', value: 7, mod: 100, rem: 7, selectivity: 0.01 },
+  { name: 'c=3', field: 'c', value: 3, mod: 10, rem: 3, selectivity: 0.1 },
+];
+export const FILTER_METRIC = 'cosine';
 
 const now = () => performance.now();
 
@@ -37,13 +53,13 @@ export async function timeSingleInsert(adapter, base, dim, count, budgetMs) {
  * k-NN queries 0, 1, 2, … until `maxQueries` or `budgetMs`; `warmup` untimed queries first
  * (taken from the end of the query set). Returns the rate and every answer (row numbers).
  */
-export async function timeQueries(adapter, queries, dim, { metric, k = K, maxQueries, budgetMs, warmup }) {
+export async function timeQueries(adapter, queries, dim, { metric, k = K, maxQueries, budgetMs, warmup, filter }) {
   const nq = queries.length / dim;
   const q = (i) => queries.subarray(i * dim, (i + 1) * dim);
   // Warm-up: `warmup` queries, but no more than a fifth of the budget (slow baselines).
   const w0 = now();
   for (let i = 0; i < warmup; i++) {
-    await adapter.search(q(nq - 1 - (i % nq)), k, metric);
+    await adapter.search(q(nq - 1 - (i % nq)), k, metric, filter);
     if (now() - w0 > budgetMs / 5) break;
   }
   const ids = [];
@@ -51,7 +67,7 @@ export async function timeQueries(adapter, queries, dim, { metric, k = K, maxQue
   let n = 0;
   const max = Math.min(maxQueries, nq);
   while (n < max) {
-    ids.push(Array.from(await adapter.search(q(n), k, metric)));
+    ids.push(Array.from(await adapter.search(q(n), k, metric, filter)));
     n++;
     if (now() - t0 > budgetMs) break;
   }
@@ -59,7 +75,10 @@ export async function timeQueries(adapter, queries, dim, { metric, k = K, maxQue
   return { n, ms, qps: (n * 1000) / ms, ids };
 }
 
-/** Runs an adapter through insert → queries (every metric and variant) → single inserts. */
+/**
+ * Runs an adapter through insert → index build (when it has one) → queries (every metric and
+ * variant) → filtered queries → single inserts.
+ */
 export async function runPhases(adapter, data, opts, log = () => {}) {
   const { base, queries, dim, n } = data;
   const out = { queries: {} };
@@ -68,6 +87,19 @@ export async function runPhases(adapter, data, opts, log = () => {}) {
   out.batchInsert = await timeBatchInsert(adapter, base, dim, n, opts.batchSize);
   if (adapter.afterInsert) await adapter.afterInsert();
   out.memoryAfterInsert = adapter.memory ? await adapter.memory() : null;
+  if (adapter.buildIndex) {
+    // The same f32 search as the exact row, in this session just before the index exists: a
+    // reference measured seconds (not minutes) from the quantized queries, for noisy machines.
+    log(`queries ${FILTER_METRIC} f32 before createIndex`);
+    const r = await timeQueries(adapter, queries, dim, { metric: FILTER_METRIC, maxQueries: opts.maxQueries, budgetMs: opts.queryBudgetMs, warmup: opts.warmup });
+    out.beforeIndex = { [FILTER_METRIC]: [{ variant: 'f32 before createIndex', ...r }] };
+    log('build index');
+    const t0 = now();
+    const details = await adapter.buildIndex();
+    const ms = now() - t0;
+    out.indexBuild = { ms, rate: (n * 1000) / ms, ...details };
+    out.memoryAfterIndex = adapter.memory ? await adapter.memory() : null;
+  }
   for (const metric of METRICS) {
     if (!adapter.metrics.includes(metric)) {
       out.queries[metric] = { na: adapter.naReason?.(metric) ?? `${metric} not supported` };
@@ -80,7 +112,22 @@ export async function runPhases(adapter, data, opts, log = () => {}) {
       if (v.apply) await v.apply();
       log(`queries ${metric} ${v.name}`);
       const r = await timeQueries(adapter, queries, dim, { metric, maxQueries: opts.maxQueries, budgetMs: opts.queryBudgetMs, warmup: opts.warmup });
-      out.queries[metric].push({ variant: v.name, ...r });
+      out.queries[metric].push({ variant: v.name, ...(v.headline ? { headline: true } : {}), ...r });
+    }
+  }
+  if (opts.filtered !== false) {
+    out.filtered = {};
+    for (const f of FILTERS) {
+      if (adapter.filters !== true) {
+        out.filtered[f.name] = { na: typeof adapter.filters === 'string' ? adapter.filters : 'no filtered search' };
+        continue;
+      }
+      // Quantized systems query through their index at the headline rescore (4 int8, 16 binary).
+      const v = adapter.variants?.(FILTER_METRIC).find((x) => x.headline);
+      if (v?.apply) await v.apply();
+      log(`filtered queries ${FILTER_METRIC} ${f.name}`);
+      const r = await timeQueries(adapter, queries, dim, { metric: FILTER_METRIC, filter: f, maxQueries: opts.maxQueries, budgetMs: opts.queryBudgetMs, warmup: opts.warmup });
+      out.filtered[f.name] = { metric: FILTER_METRIC, field: f.field, value: f.value, selectivity: f.selectivity, ...(v ? { variant: v.name } : {}), ...r };
     }
   }
   out.memory = adapter.memory ? await adapter.memory() : null;

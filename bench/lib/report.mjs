@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { METRICS } from './protocol.mjs';
+import { computeIssue9, printIssue9, issue9Targets, issue9Sections } from './report-issue9.mjs';
 
 const SHORT = { cosine: 'cos', euclidean: 'l2', dot: 'dot' };
 const ANN_VARIANT = 'ef=64';
@@ -14,11 +15,14 @@ export function find(report, system, dataset) {
   return report.results.find((r) => r.system === system && r.dataset === dataset);
 }
 
-/** The headline query figure of a row for a metric: the exact run, or the ANN's ef=64. */
+/**
+ * The headline query figure of a row for a metric: the variant the adapter marked (a quantized
+ * index at its headline rescore), the exact run, or the ANN's ef=64.
+ */
 export function queryFigure(row, metric) {
   const q = row?.queries?.[metric];
   if (!Array.isArray(q) || !q.length) return null;
-  return q.find((v) => v.variant === 'exact') ?? q.find((v) => v.variant === ANN_VARIANT) ?? q[Math.floor(q.length / 2)];
+  return q.find((v) => v.headline) ?? q.find((v) => v.variant === 'exact') ?? q.find((v) => v.variant === ANN_VARIANT) ?? q[Math.floor(q.length / 2)];
 }
 
 /** Memory the system holds, and what was measured. */
@@ -75,7 +79,7 @@ export function computeRatios(report) {
     const nat = find(report, 'ours-native', d);
     if (ok(nat) && report.datasets[d].dim === 128) add('native-insert', 'native batch insert into a file, vectors/s (128-d)', '>= 1,000,000/s', d, { value: nat.batchInsert.rate, detail: `batches of ${nat.batchInsert.batchSize}` }, (v) => v >= 1e6);
   }
-  return { headline, list: out };
+  return { headline, list: out, issue9: computeIssue9(report) };
 }
 
 // ---------- formatting ----------
@@ -103,7 +107,8 @@ function cells(report, row) {
   const recalls = METRICS.map((m) => queryFigure(row, m)?.recall).filter((r) => r != null);
   const rec = recalls.length ? Math.min(...recalls) : null;
   const exact = report.systems[row.system]?.exact;
-  const recallCell = rec == null ? '-' : `${rec.toFixed(rec === 1 ? 1 : 3)}${exact && rec < 1 ? ' !' : ''}${exact ? '' : ` (${ANN_VARIANT})`}`;
+  const variant = queryFigure(row, 'cosine')?.variant ?? ANN_VARIANT;
+  const recallCell = rec == null ? '-' : `${rec.toFixed(rec === 1 ? 1 : 3)}${exact && rec < 1 ? ' !' : ''}${exact ? '' : ` (${variant})`}`;
   const mem = memoryOf(row);
   const memCell = mem ? `${fmtMB(mem.bytes)} (${(mem.bytes / ds.rawBytes).toFixed(2)}x)` : '-';
   const reopen = row.reopen?.ms != null ? `${row.reopen.ms.toFixed(0)} ms` : report.systems[row.system]?.persistent ? '-' : 'n/a';
@@ -119,7 +124,7 @@ function textTable(rows) {
   return [line(HEAD), w.map((x) => '-'.repeat(x)).join('  '), ...rows.map(line)].join('\n');
 }
 
-const mdTable = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+export const mdTable = (head, rows) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 function dsTitle(report, d) {
   const ds = report.datasets[d];
@@ -143,6 +148,7 @@ export function printReport(report) {
     out.push('  other data sets:');
     for (const r of others) out.push(`    ${r.pass ? 'pass' : 'miss'}  ${r.dataset.padEnd(12)} ${r.label}: ${fmtRatio(r.value, r.id)}`);
   }
+  printIssue9(report, out);
   out.push('', `shipped (gzip): ${Object.entries(report.shipped).filter(([, v]) => v).map(([k, v]) => `${k} ${fmtMB(v.gzip)}`).join(', ')}`);
   out.push(`${report.machine.cpu}, ${report.machine.cores} cores, ${fmtMB(report.machine.ramBytes)} RAM, Node ${report.machine.node}, Chromium ${report.machine.chromium ?? '-'}; ${(report.seconds / 60).toFixed(1)} min; load average before ${report.machine.loadavgBefore?.[0]?.toFixed(2) ?? '-'}`);
   console.log(out.join('\n'));
@@ -162,12 +168,16 @@ function markdown(report) {
     `Single insert = up to ${c.singleCount} one-vector calls into a fresh database (${c.singleBudgetMs / 1000} s budget). ` +
     `Queries: k=10, at most ${c.maxQueries} per metric or ${c.queryBudgetMs / 1000} s, after up to ${c.warmup} warm-up queries; one query at a time, awaited, through each system's public API. ` +
     `Recall@10 against exact f64 ground truth (a tie with the 10th within float32 rounding counts). Reopen = a new page (browser) or a new process (Node), from loading the library to the first answer. ` +
-    `HNSW: M=${c.hnsw.M}, efConstruction=${c.hnsw.efConstruction}, cosine index only; its q/s column is ef=64. See bench/README.md.`, '');
+    `Browser profile: a persistent (not incognito) context, \`launchPersistentContext\` on a fresh temporary profile directory per system x data set, so OPFS starts empty, lives on disk, survives into the reopen page and is deleted afterwards. ` +
+    `HNSW: M=${c.hnsw.M}, efConstruction=${c.hnsw.efConstruction}, cosine index only; its q/s column is ef=64. ` +
+    `Our quantized rows (\`ours-*-int8\`, \`ours-opfs-binary\`): the same insert, then \`createIndex\`; their q/s columns are at rescore 4 (int8) and 16 (binary), the library's defaults when these rows were written (approximate: recall below 1.0 is expected). ` +
+    `Every vector carries two attributes (h = row % 100, c = row % 10) for the filtered queries, so inserts write them too. See bench/README.md.`, '');
   L.push(`![queries/s vs data set size](${report.files?.svg ?? 'qps-vs-size.svg'})`, '');
   L.push(`## Targets (issue 4)`, '', `Headline data set: ${report.ratios.headline}.`, '');
   const ordered = [...report.ratios.list.filter((r) => r.headline), ...report.ratios.list.filter((r) => !r.headline)];
   L.push(mdTable(['target', 'data set', 'measured', 'goal', '', 'detail'], ordered.map((r) => [r.label, r.dataset, fmtRatio(r.value, r.id), r.target, r.pass ? 'PASS' : '**MISS**', r.detail])));
   L.push('');
+  L.push(...issue9Targets(report));
   for (const d of Object.keys(report.datasets)) {
     const rows = report.results.filter((r) => r.dataset === d);
     L.push(`## ${dsTitle(report, d)}`, '');
@@ -176,12 +186,13 @@ function markdown(report) {
     if (bad.length) L.push('', ...bad.map((r) => `- ${r.system}: **${r.status}** - ${r.reason}`));
     L.push('');
   }
-  const ann = report.results.filter((r) => r.status === 'ok' && !report.systems[r.system]?.exact);
+  const ann = report.results.filter((r) => r.status === 'ok' && !report.systems[r.system]?.exact && !report.systems[r.system]?.index);
   if (ann.length) {
     L.push('## ANN frontier (HNSW, cosine)', '');
     L.push(mdTable(['system', 'data set', 'ef', 'q/s', 'recall@10'], ann.flatMap((r) => (r.queries.cosine ?? []).map((v) => [r.system, r.dataset, v.variant.replace('ef=', ''), fmtRate(v.qps), v.recall?.toFixed(3) ?? '-']))));
     L.push('');
   }
+  L.push(...issue9Sections(report));
   L.push('## Shipped size', '');
   L.push(mdTable(['system', 'files', 'bytes', 'gzip'], Object.entries(report.shipped).filter(([, v]) => v).map(([k, v]) => [k, v.files.map((f) => f.file.split('/').pop()).join(', '), fmtMB(v.bytes), fmtMB(v.gzip)])));
   L.push('');
@@ -197,7 +208,7 @@ function markdown(report) {
   return L.join('\n');
 }
 
-const COLORS = ['#d62728', '#ff7f0e', '#8c564b', '#1f77b4', '#2ca02c', '#17becf', '#9467bd', '#e377c2', '#7f7f7f', '#bcbd22'];
+const COLORS = ['#d62728', '#ff7f0e', '#8c564b', '#ff9896', '#c49c94', '#fdae6b', '#1f77b4', '#2ca02c', '#17becf', '#9467bd', '#e377c2', '#7f7f7f', '#bcbd22'];
 
 function svgPlot(report) {
   const W = 760, H = 440, L = 70, R = 190, T = 40, B = 55;
@@ -219,7 +230,7 @@ function svgPlot(report) {
   const e = [];
   e.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   e.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  e.push(`<text x="${L}" y="22" font-size="14" font-weight="bold">k=10 cosine queries/s vs data set size (log-log; HNSW at ef=64)</text>`);
+  e.push(`<text x="${L}" y="22" font-size="14" font-weight="bold">k=10 cosine q/s vs data set size (log-log; HNSW ef=64; quantized: rescore 4 int8, 16 binary)</text>`);
   for (let p = x0; p <= x1; p++) {
     const x = X(10 ** p);
     e.push(`<line x1="${x}" y1="${T}" x2="${x}" y2="${H - B}" stroke="#ddd"/><text x="${x}" y="${H - B + 16}" text-anchor="middle">${10 ** p >= 1 ? 10 ** p : (10 ** p).toFixed(-p)} MB</text>`);

@@ -5,6 +5,8 @@ import { runPhases, timeReopen } from '../lib/protocol.mjs';
 
 const ADAPTERS = {
   'ours-opfs': () => import('./adapters/ours-opfs.mjs'),
+  'ours-opfs-int8': () => import('./adapters/ours-opfs.mjs'),
+  'ours-opfs-binary': () => import('./adapters/ours-opfs.mjs'),
   'sqljs-baseline': () => import('./adapters/sqljs.mjs'),
   'sqlite-vec-wasm': () => import('./adapters/sqlite-vec-wasm.mjs'),
   'hnswlib-wasm': () => import('./adapters/hnswlib-wasm.mjs'),

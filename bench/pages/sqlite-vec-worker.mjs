@@ -2,7 +2,9 @@
 // worker. Storage: OPFS through SQLite's own opfs-sahpool VFS when it installs (durable, the
 // same kind of storage as ours), otherwise :memory:. One vec0 table per metric (a vec0 column
 // has one distance metric): vec_l2 (euclidean) and vec_cos (cosine); vec0 has no dot product.
+// The attributes h and c are vec0 metadata columns, filtered in the KNN query's WHERE.
 import { wasmHeapBytes } from './wasm-memory.mjs';
+import { attributesOf } from '../lib/protocol.mjs';
 import sqlite3InitModule from '/bench/node_modules/sqlite-vec-wasm-demo/sqlite3.mjs';
 
 let sqlite3 = null;
@@ -17,14 +19,17 @@ const blob = (flat, i, dim) => new Uint8Array(flat.buffer, flat.byteOffset + i *
 
 function table(name, dim) {
   const metric = name === 'vec_cos' ? ' distance_metric=cosine' : '';
-  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${name} USING vec0(embedding float[${dim}]${metric})`);
+  db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS ${name} USING vec0(embedding float[${dim}]${metric}, h integer, c integer)`);
 }
 
 function insertRows(name, flat, from, count, dim, txn) {
-  const st = (stmts[`ins:${name}`] ??= db.prepare(`INSERT INTO ${name}(rowid, embedding) VALUES (?, ?)`));
+  const st = (stmts[`ins:${name}`] ??= db.prepare(`INSERT INTO ${name}(rowid, embedding, h, c) VALUES (?, ?, ?, ?)`));
   if (txn) db.exec('BEGIN');
   try {
-    for (let i = 0; i < count; i++) st.bind([from + i + 1, blob(flat, i, dim)]).stepReset();
+    for (let i = 0; i < count; i++) {
+      const a = attributesOf(from + i);
+      st.bind([from + i + 1, blob(flat, i, dim), a.h, a.c]).stepReset();
+    }
     if (txn) db.exec('COMMIT');
   } catch (e) {
     if (txn) db.exec('ROLLBACK');
@@ -73,10 +78,17 @@ const ops = {
     }
     return performance.now() - t0;
   },
-  search({ q, k, metric }) {
+  search({ q, k, metric, filter }) {
     const name = TABLES[metric];
-    const st = (stmts[`q:${name}`] ??= db.prepare(`SELECT rowid FROM ${name} WHERE embedding MATCH ? AND k = ?`));
-    st.bind([new Uint8Array(q.buffer, q.byteOffset, q.byteLength), k]);
+    const vec = new Uint8Array(q.buffer, q.byteOffset, q.byteLength);
+    let st;
+    if (filter) {
+      st = (stmts[`qf:${name}:${filter.field}`] ??= db.prepare(`SELECT rowid FROM ${name} WHERE embedding MATCH ? AND k = ? AND ${filter.field} = ?`));
+      st.bind([vec, k, filter.value]);
+    } else {
+      st = (stmts[`q:${name}`] ??= db.prepare(`SELECT rowid FROM ${name} WHERE embedding MATCH ? AND k = ?`));
+      st.bind([vec, k]);
+    }
     const out = [];
     try {
       while (st.step()) out.push(st.get(0) - 1);

@@ -14,6 +14,7 @@ export function create(spec) {
     metrics: ['cosine'],
     notes: [`HNSW M=${M}, efConstruction=${efConstruction}; its API takes plain arrays, so each vector is converted`],
     naReason: (m) => `ANN index built for cosine only (${m} would need its own index)`,
+    filters: 'not measured (no attribute storage; searchKnn takes a JS callback filter)',
     variants: () => efSearch.map((ef) => ({ name: `ef=${ef}`, apply: () => index.setEf(ef) })),
     async open({ path, dim, single, reopen }) {
       const { HierarchicalNSW } = require('hnswlib-node');

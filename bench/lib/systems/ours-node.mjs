@@ -7,10 +7,11 @@ const DIST = new URL('../../../dist/node.js', import.meta.url).href;
 
 export function create(spec, { native }) {
   return oursAdapter({
-    name: native ? 'ours-native' : 'ours-wasm-node',
+    name: spec.system,
+    index: spec.index ?? null,
     storage: native ? 'file' : 'memory',
     metrics: METRICS,
-    notes: ['search with includeEmbedding: false'],
+    notes: ['search with includeEmbedding: false (ids, scores and each hit\'s metadata come back)'],
     load: () => import(DIST),
     connect: (lib, { path, dim, metric }) => {
       const config = { dimension: dim, metric, path: native ? path : ':memory:' };

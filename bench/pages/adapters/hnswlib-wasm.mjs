@@ -10,6 +10,7 @@ export function create(spec, { wasmHeapBytes }) {
     metrics: ['cosine'],
     notes: [`HNSW M=${M}, efConstruction=${efConstruction}; in memory (IDBFS persistence not measured)`],
     naReason: (m) => `ANN index built for cosine only (${m} would need its own index)`,
+    filters: 'not measured (no attribute storage)',
     variants: () => efSearch.map((ef) => ({ name: `ef=${ef}`, apply: () => index.setEfSearch(ef) })),
     async open({ dim, single }) {
       if (!lib) lib = await (await import('/bench/node_modules/hnswlib-wasm/dist/hnswlib.js')).loadHnswlib();

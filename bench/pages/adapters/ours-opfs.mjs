@@ -2,12 +2,13 @@
 import { oursAdapter } from '../../lib/ours-ops.mjs';
 import { METRICS } from '../../lib/protocol.mjs';
 
-export function create() {
+export function create(spec) {
   return oursAdapter({
-    name: 'ours-opfs',
+    name: spec.system,
+    index: spec.index ?? null,
     storage: 'opfs',
     metrics: METRICS,
-    notes: ['search with includeEmbedding: false (ids + scores, like the peers)'],
+    notes: ['search with includeEmbedding: false (ids, scores and each hit\'s metadata come back)'],
     load: () => import('/dist/sqlite-vector.js'),
     connect: (lib, { path, dim, metric }) => lib.createVectorDB({ path, dimension: dim, metric }),
     async memory(db) {

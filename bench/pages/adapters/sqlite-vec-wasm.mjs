@@ -27,7 +27,8 @@ export function create() {
     name: 'sqlite-vec-wasm',
     storage: null,
     metrics: ['cosine', 'euclidean'],
-    notes: ['timed batch/single inserts go into the L2 vec0 table; the cosine table is built afterwards, untimed'],
+    notes: ['timed batch/single inserts go into the L2 vec0 table; the cosine table is built afterwards, untimed; h and c are vec0 metadata columns (filtered KNN: `AND h = ?` in the MATCH query)'],
+    filters: true,
     naReason: () => 'vec0 has no dot-product distance (l2, cosine, l1 only)',
     async open({ path, dim, reopen }) {
       if (!worker) await start(); // inside the timed span of a reopen
@@ -52,9 +53,9 @@ export function create() {
       adapter.notes.push(`cosine vec0 table built in ${(ms / 1000).toFixed(2)} s (${Math.round((n * 1000) / ms)} vectors/s)`);
       built.add('cosine');
     },
-    async search(q, k, metric) {
+    async search(q, k, metric, filter) {
       const copy = q.slice();
-      return call('search', { q: copy, k, metric }, [copy.buffer]);
+      return call('search', { q: copy, k, metric, filter: filter ? { field: filter.field, value: filter.value } : null }, [copy.buffer]);
     },
     async close() {
       await call('close');

@@ -1,5 +1,9 @@
 // The seed's design on sql.js 1.16 (in memory, as sql.js is): embeddings as BLOBs in a table;
-// search = SELECT every row, similarity in JavaScript, sort, slice k.
+// search = SELECT every row, similarity in JavaScript, sort, slice k. The attributes h and c
+// are plain INTEGER columns (before the BLOB, so a scan need not read the vectors' overflow
+// pages to test them); a filtered search puts the condition in the SELECT's WHERE.
+import { attributesOf } from '../../lib/protocol.mjs';
+
 let SQL = null;
 
 function loadScript(src) {
@@ -32,26 +36,32 @@ export function create(spec, { wasmHeapBytes }) {
     name: 'sqljs-baseline',
     storage: 'memory',
     metrics: ['cosine', 'euclidean', 'dot'],
-    notes: ['sql.js keeps the database in memory (a MEMFS file in JS typed arrays; no durable storage): its insert rate is in-memory'],
+    notes: ['sql.js keeps the database in memory (a MEMFS file in JS typed arrays; no durable storage): its insert rate is in-memory; h and c are INTEGER columns without an index (filtered search: `WHERE h = ?`, a scan)'],
+    filters: true,
     async open() {
       if (!SQL) {
         await loadScript(DIR + 'sql-wasm-browser.js');
         SQL = await window.initSqlJs({ locateFile: (f) => DIR + f });
       }
       db = new SQL.Database();
-      db.run('CREATE TABLE vectors (id INTEGER PRIMARY KEY, embedding BLOB NOT NULL)');
-      insert = db.prepare('INSERT INTO vectors (id, embedding) VALUES (?, ?)');
+      db.run('CREATE TABLE vectors (id INTEGER PRIMARY KEY, h INTEGER, c INTEGER, embedding BLOB NOT NULL)');
+      insert = db.prepare('INSERT INTO vectors (id, h, c, embedding) VALUES (?, ?, ?, ?)');
     },
     async insertBatch(base, dim, from, count) {
       db.run('BEGIN');
-      for (let i = from; i < from + count; i++) insert.run([i, new Uint8Array(base.buffer, i * dim * 4, dim * 4)]);
+      for (let i = from; i < from + count; i++) {
+        const a = attributesOf(i);
+        insert.run([i, a.h, a.c, new Uint8Array(base.buffer, i * dim * 4, dim * 4)]);
+      }
       db.run('COMMIT');
     },
     async insertOne(base, dim, i) {
-      insert.run([i, new Uint8Array(base.buffer, i * dim * 4, dim * 4)]);
+      const a = attributesOf(i);
+      insert.run([i, a.h, a.c, new Uint8Array(base.buffer, i * dim * 4, dim * 4)]);
     },
-    async search(q, k, metric) {
-      const st = db.prepare('SELECT id, embedding FROM vectors');
+    async search(q, k, metric, filter) {
+      const st = filter ? db.prepare(`SELECT id, embedding FROM vectors WHERE ${filter.field} = ?`) : db.prepare('SELECT id, embedding FROM vectors');
+      if (filter) st.bind([filter.value]);
       const scored = [];
       while (st.step()) {
         const [id, blob] = st.get();
