@@ -1,6 +1,6 @@
 //! [`VectorDb`]: the public operations of API.md over the store and the in-memory index.
 
-use crate::attributes::AttributeIndex;
+use crate::attributes::Attributes;
 use crate::error::{Error, Result};
 use crate::index::flat::FlatIndex;
 use crate::index::hnsw::Hnsw;
@@ -20,6 +20,10 @@ use crate::types::{
 use crate::types::{BACKEND, MEMORY_PATH};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
+
+fn page_size() -> i64 {
+    option_env!("SV_PAGE_SIZE").and_then(|s| s.parse().ok()).unwrap_or(4096)
+}
 
 /// A vector database in one SQLite file.
 ///
@@ -45,7 +49,7 @@ pub(crate) struct Open {
     /// `None` until the dimension is known (first insert or `config.dimension`).
     pub(crate) index: Option<Vectors>,
     /// Every row's metadata, for filters.
-    pub(crate) attributes: AttributeIndex,
+    pub(crate) attributes: Attributes,
     /// The hnsw graph over `index`, when the database has an hnsw index.
     pub(crate) graph: Option<Hnsw>,
 }
@@ -138,6 +142,7 @@ impl VectorDb {
             wal_mode: !cfg!(target_arch = "wasm32")
                 && (config.wal_mode || (relaxed && matches!(location, Location::File(_)))),
             mmap_size: if cfg!(target_arch = "wasm32") { None } else { config.mmap_size },
+            page_size: page_size(),
             relaxed,
         };
         let mut store = match image {
@@ -153,10 +158,9 @@ impl VectorDb {
             }
             _ => {}
         }
-        let mut attributes = AttributeIndex::new();
-        let (index, graph) = indexing::load(&mut store, &mut attributes)?;
+        let (index, graph) = indexing::load(&mut store)?;
         Ok(VectorDb {
-            open: Some(Open { store, index, attributes, graph }),
+            open: Some(Open { store, index, attributes: Attributes::new(), graph }),
             path: config.path.clone(),
             metric: config.metric,
             persistent: persistent && !in_memory,
@@ -358,10 +362,12 @@ impl VectorDb {
             self.reload_graph()?;
             return Err(e);
         }
-        for (i, m) in metadata.iter().enumerate() {
-            open.attributes.add(first_rowid + i as i64, m.as_ref().map(|m| &m.1));
+        if let Some(attributes) = open.attributes.built_mut() {
+            for (i, m) in metadata.iter().enumerate() {
+                attributes.add(first_rowid + i as i64, m.as_ref().map(|m| &m.1));
+            }
+            attributes.settle();
         }
-        open.attributes.settle();
         Ok(ids)
     }
 
@@ -474,7 +480,9 @@ impl VectorDb {
             index.remove(rowid);
         }
         // The row is gone from the file; metadata that cannot be parsed was never indexed.
-        open.attributes.remove(rowid, metadata::parse_stored(meta.as_deref()).ok().flatten().as_ref());
+        if let Some(attributes) = open.attributes.built_mut() {
+            attributes.remove(rowid, metadata::parse_stored(meta.as_deref()).ok().flatten().as_ref());
+        }
         Ok(true)
     }
 
@@ -570,8 +578,7 @@ impl VectorDb {
             }
             Err(e) => {
                 // The file still has its index; load what it says again.
-                let mut attributes = AttributeIndex::new();
-                (open.index, open.graph) = indexing::load(&mut open.store, &mut attributes)?;
+                (open.index, open.graph) = indexing::load(&mut open.store)?;
                 Err(e)
             }
         }
@@ -582,8 +589,7 @@ impl VectorDb {
     pub(crate) fn reload_graph(&mut self) -> Result<()> {
         let open = self.open_mut()?;
         if open.graph.is_some() {
-            let mut attributes = AttributeIndex::new();
-            (open.index, open.graph) = indexing::load(&mut open.store, &mut attributes)?;
+            (open.index, open.graph) = indexing::load(&mut open.store)?;
         }
         Ok(())
     }

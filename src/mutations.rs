@@ -258,16 +258,17 @@ impl VectorDb {
         // Replaced rows leave the attribute index first (all at once), then every written
         // row goes in; metadata that cannot be parsed was never indexed.
         let changed: Vec<Put> = puts.into_iter().filter(|p| p.metadata.is_some()).collect();
+        let Some(attributes) = open.attributes.built_mut() else { return Ok(()) };
         let old: Vec<(i64, Option<Map<String, Value>>)> = changed
             .iter()
             .filter(|p| p.new_id.is_none())
             .map(|p| (p.rowid, metadata::parse_stored(p.old_metadata.as_deref()).ok().flatten()))
             .collect();
-        open.attributes.remove_many(&old);
+        attributes.remove_many(&old);
         for p in &changed {
-            open.attributes.add(p.rowid, p.metadata.as_ref().and_then(|m| m.as_ref()).map(|m| &m.1));
+            attributes.add(p.rowid, p.metadata.as_ref().and_then(|m| m.as_ref()).map(|m| &m.1));
         }
-        open.attributes.settle();
+        attributes.settle();
         Ok(())
     }
 }

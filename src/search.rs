@@ -5,7 +5,7 @@
 //! attribute index. Every path scores rows with `index/score.rs`, so a row's score has the
 //! same bits whichever path found it.
 
-use crate::attributes::AttributeIndex;
+use crate::attributes::Attributes;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::filter;
@@ -27,7 +27,7 @@ pub(crate) fn run(
     store: &Store,
     vectors: Option<&Vectors>,
     graph: Option<&Hnsw>,
-    attributes: &AttributeIndex,
+    attributes: &Attributes,
     query: &[f32],
     k: usize,
     options: &SearchOptions,
@@ -50,7 +50,10 @@ pub(crate) fn run(
     };
     let d = vectors.dimension();
     codec::check_dimension(query, d)?;
-    let candidates = filter.as_ref().and_then(|f| attributes.candidates(f));
+    let candidates = match &filter {
+        Some(f) => attributes.get(store)?.candidates(f),
+        None => None,
+    };
     let q = Query {
         vector: query,
         metric: options.metric.unwrap_or(default_metric),

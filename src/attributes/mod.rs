@@ -12,10 +12,14 @@
 //! against `live`, every row's rowid. New rows have the largest rowids, so adding them
 //! appends; a replaced row keeps its rowid and goes back in its place.
 
+mod lazy;
+
+pub use lazy::Attributes;
+
 use crate::filter::{Bound, Filter, Test};
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 /// A value as an equality key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -134,7 +138,10 @@ impl AttributeIndex {
                 path.push('\0');
             }
             path.push_str(k);
-            let p = self.paths.entry(path.clone()).or_default();
+            if !self.paths.contains_key(path.as_str()) {
+                self.paths.insert(path.clone(), PathValues::default());
+            }
+            let p = self.paths.get_mut(path.as_str()).expect("inserted above");
             p.present.push(rowid);
             p.equal.entry(Key::of(v)).or_default().push(rowid);
             if let Some(paths) = self.out_of_order.as_mut() {

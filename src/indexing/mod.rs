@@ -7,22 +7,19 @@ mod graph;
 
 pub use graph::write_dirty as write_graph;
 
-use crate::attributes::AttributeIndex;
 use crate::error::{Error, Result};
 use crate::index::flat::FlatIndex;
 use crate::index::hnsw::Hnsw;
 use crate::index::quantized::{CodeIndex, Quantizer};
 use crate::index::Vectors;
-use crate::metadata;
 use crate::metric::Metric;
 use crate::store::{Store, CODES};
 use crate::types::{IndexKind, IndexOptions, Quantization};
 use std::collections::BTreeMap;
 
-/// Loads what the file says holds the vectors and the graph over them, and every row's
-/// metadata into `attributes`.
-pub fn load(store: &mut Store, attributes: &mut AttributeIndex) -> Result<(Option<Vectors>, Option<Hnsw>)> {
-    let vectors = load_vectors(store, attributes)?;
+/// Loads what the file says holds the vectors and the graph over them.
+pub fn load(store: &mut Store) -> Result<(Option<Vectors>, Option<Hnsw>)> {
+    let vectors = load_vectors(store)?;
     let graph = match (store.index_options()?, &vectors) {
         (Some(options), Some(v)) if options.kind == IndexKind::Hnsw => Some(graph::load(store, &options, v)?),
         _ => None,
@@ -30,32 +27,23 @@ pub fn load(store: &mut Store, attributes: &mut AttributeIndex) -> Result<(Optio
     Ok((vectors, graph))
 }
 
-fn load_vectors(store: &mut Store, attributes: &mut AttributeIndex) -> Result<Option<Vectors>> {
+fn load_vectors(store: &mut Store) -> Result<Option<Vectors>> {
     let Some(layout) = store.layout() else { return Ok(None) };
     let options = store.index_options()?;
     let quantization = options.map_or(Quantization::None, |o| o.quantization);
     if quantization == Quantization::None {
-        let arena = store.load_index(|rowid, text| {
-            attributes.add(rowid, metadata::parse_stored(text)?.as_ref());
-            Ok(())
-        })?;
-        attributes.settle();
-        return Ok(arena.map(Vectors::Flat));
+        return Ok(store.load_index()?.map(Vectors::Flat));
     }
     let d = layout.dimension;
     let quantizer = Quantizer::from_params(quantization, d, |name| store.index_param(name).ok().flatten());
     if let Some(q) = &quantizer {
         store.set_code_rows(Some(q.row_bytes()));
         let mut codes = CodeIndex::new(q.clone(), store.count()?);
-        let mut loaded = AttributeIndex::new();
-        let scan = store.scan_chunked(CODES, q.row_bytes(), |rowid, text, row| {
-            loaded.add(rowid, metadata::parse_stored(text)?.as_ref());
+        let scan = store.scan_chunked(CODES, q.row_bytes(), |rowid, _, row| {
             codes.push(rowid, row);
             Ok(())
         });
         if scan.is_ok() {
-            loaded.settle();
-            *attributes = loaded;
             return Ok(Some(Vectors::Codes(codes)));
         }
     }
@@ -71,13 +59,6 @@ fn load_vectors(store: &mut Store, attributes: &mut AttributeIndex) -> Result<Op
         Ok(())
     })?;
     // set_index dropped the graph table; the graph (if any) is rebuilt by `load`.
-    let mut loaded = AttributeIndex::new();
-    store.scan_vectors(|rowid, text, _| {
-        loaded.add(rowid, metadata::parse_stored(text)?.as_ref());
-        Ok(())
-    })?;
-    loaded.settle();
-    *attributes = loaded;
     Ok(Some(Vectors::Codes(codes)))
 }
 
@@ -161,7 +142,7 @@ pub fn drop(store: &mut Store, current: Option<Vectors>) -> Result<Option<Vector
 
 fn load_arena(store: &Store) -> Result<FlatIndex> {
     let d = store.layout().expect("a layout").dimension;
-    Ok(store.load_index(|_, _| Ok(()))?.unwrap_or_else(|| FlatIndex::with_capacity(d, 0)))
+    Ok(store.load_index()?.unwrap_or_else(|| FlatIndex::with_capacity(d, 0)))
 }
 
 /// Trains (unless `quantizer` is given) and encodes every stored row: the in-memory index,

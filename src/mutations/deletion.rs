@@ -42,13 +42,14 @@ impl VectorDb {
                 open.store.find(&ids)?.into_iter().flatten().map(|(rowid, _)| rowid).collect()
             }
             (None, Some(f)) => {
-                open.attributes.candidates(f).unwrap_or_else(|| open.attributes.live().to_vec())
+                let attributes = open.attributes.get(&open.store)?;
+                attributes.candidates(f).unwrap_or_else(|| attributes.live().to_vec())
             }
         };
         rowids.sort_unstable();
         rowids.dedup();
         if let (Some(_), Some(f)) = (&selection.ids, &filter) {
-            if let Some(allowed) = open.attributes.candidates(f) {
+            if let Some(allowed) = open.attributes.get(&open.store)?.candidates(f) {
                 rowids.retain(|r| allowed.binary_search(r).is_ok());
             }
         }
@@ -92,7 +93,9 @@ impl VectorDb {
                 if let Some(vectors) = open.index.as_mut() {
                     vectors.renumber(&new_rowid);
                 }
-                open.attributes.renumber(&new_rowid);
+                if let Some(attributes) = open.attributes.built_mut() {
+                    attributes.renumber(&new_rowid);
+                }
             }
             Ok(None) => {}
             Err(e) => {
@@ -135,11 +138,13 @@ fn delete_rows(db: &mut VectorDb, rowids: &[i64]) -> Result<usize> {
         }
     }
     // Metadata that cannot be parsed was never indexed.
-    let gone: Vec<(i64, Option<Map<String, Value>>)> = deleted
-        .iter()
-        .map(|(rowid, m)| (*rowid, metadata::parse_stored(m.as_deref()).ok().flatten()))
-        .collect();
-    open.attributes.remove_many(&gone);
+    if let Some(attributes) = open.attributes.built_mut() {
+        let gone: Vec<(i64, Option<Map<String, Value>>)> = deleted
+            .iter()
+            .map(|(rowid, m)| (*rowid, metadata::parse_stored(m.as_deref()).ok().flatten()))
+            .collect();
+        attributes.remove_many(&gone);
+    }
     Ok(deleted.len())
 }
 

@@ -36,6 +36,8 @@ pub struct Tuning {
     pub lock_timeout_ms: u64,
     pub wal_mode: bool,
     pub mmap_size: Option<i64>,
+    /// The page size of a new file (an existing file keeps its own).
+    pub page_size: i64,
     /// `config.durability: 'relaxed'`: commits are not synced one by one.
     pub relaxed: bool,
 }
@@ -113,6 +115,9 @@ impl Store {
     pub(super) fn tune(&self, t: &Tuning) -> Result<()> {
         // A file that is not SQLite fails here with NOTADB, which maps to CORRUPT.
         self.conn.execute_batch(&format!("PRAGMA cache_size = -{};", t.cache_size_kib.max(0)))?;
+        // Only takes effect on a file with no pages yet, so before the journal mode (a WAL
+        // file fixes the page size).
+        self.conn.execute_batch(&format!("PRAGMA page_size = {};", t.page_size))?;
         if t.wal_mode {
             self.conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
         }
@@ -142,20 +147,27 @@ impl Store {
     }
 
     /// Loads every vector into a new arena, in rowid order, each vector copied once from
-    /// its chunk into place. Each row's metadata text goes to `on_row` on the way.
-    pub fn load_index(
-        &self,
-        mut on_row: impl FnMut(i64, Option<&str>) -> Result<()>,
-    ) -> Result<Option<FlatIndex>> {
+    /// its chunk into place.
+    pub fn load_index(&self) -> Result<Option<FlatIndex>> {
         let Some(layout) = self.layout else { return Ok(None) };
         let d = layout.dimension;
         let mut index = FlatIndex::with_capacity(d, self.count()?);
-        self.scan_chunked(schema::EMBEDDINGS, d * 4, |rowid, metadata, bytes| {
-            on_row(rowid, metadata)?;
+        self.scan_chunked(schema::EMBEDDINGS, d * 4, |rowid, _, bytes| {
             index.append_rows(rowid, 1, |space| codec::decode_to(bytes, &mut space[..d]).map(|()| 1))?;
             Ok(())
         })?;
         Ok(Some(index))
+    }
+
+    /// Visits every live row in rowid order with its metadata text.
+    pub fn scan_metadata(&self, mut visit: impl FnMut(i64, Option<&str>) -> Result<()>) -> Result<()> {
+        let mut rows = self.conn.prepare("SELECT rowid, metadata FROM vectors ORDER BY rowid")?;
+        let mut rows = rows.query([])?;
+        while let Some(row) = rows.next()? {
+            let metadata = row.get_ref(1)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+            visit(row.get(0)?, metadata)?;
+        }
+        Ok(())
     }
 
     /// Visits every live row in rowid order with its metadata text and its row of `table`
