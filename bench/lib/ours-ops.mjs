@@ -17,6 +17,8 @@ export const RESCORE_DEFAULT = { int8: 4, binary: 16 };
 
 /** The tables' point of the HNSW ef sweep (issue 10; also the API's default ef). */
 export const EF_HEADLINE = 64;
+/** Extra points of the quantized hnsw rows: rescore passed explicitly at ef=EF_HEADLINE. */
+export const HNSW_RESCORE = [4, 8, 16];
 
 export function oursAdapter({ name, storage, notes, metrics, load, connect, memory, index = null, hnsw = null }) {
   let lib = null;
@@ -62,8 +64,15 @@ export function oursAdapter({ name, storage, notes, metrics, load, connect, memo
       const stats = await db.stats();
       adapter.indexStats = { createIndexMs: adapter.createIndexMs, index: stats.index };
     };
-    const variant = (ef) => ({ name: `ef=${ef}`, headline: ef === EF_HEADLINE, apply: () => { searchOpts = { ef }; } });
-    adapter.variants = () => hnsw.efSearch.map(variant);
+    const variant = (ef, rescore) => ({
+      name: rescore ? `ef=${ef} rescore=${rescore}` : `ef=${ef}`,
+      headline: ef === EF_HEADLINE && !rescore,
+      apply: () => { searchOpts = rescore ? { ef, rescore } : { ef }; },
+    });
+    // Quantized graphs: the ef sweep at the library's default rescore, then two rescore points
+    // at the tables' ef (with int8 codes recall depends on rescore more than on ef).
+    const extra = hnsw.quantization !== 'none' ? HNSW_RESCORE.map((r) => variant(EF_HEADLINE, r)) : [];
+    adapter.variants = () => [...hnsw.efSearch.map((ef) => variant(ef)), ...extra];
     adapter.naReason = (m) => `hnsw index built for cosine only (${m} not measured)`;
   }
   if (index) {
