@@ -33,10 +33,23 @@ export const SYSTEMS = {
   'sqlite-vec-wasm': { where: 'browser', exact: true, persistent: true, needs: ['playwright-core/package.json', 'sqlite-vec-wasm-demo/sqlite3.mjs'] },
   'sqlite-vec-native': { where: 'node', exact: true, persistent: true, native: true, needs: ['better-sqlite3/build/Release/better_sqlite3.node', 'sqlite-vec/package.json'] },
   'hnswlib-wasm': { where: 'browser', exact: false, persistent: false, needs: ['playwright-core/package.json', 'hnswlib-wasm/dist/hnswlib.js'] },
-  'hnswlib-node': { where: 'node', exact: false, persistent: true, needs: ['hnswlib-node/build/Release/addon.node'] },
+  'hnswlib-node': { where: 'node', exact: false, persistent: true, bigAnn: true, needs: ['hnswlib-node/build/Release/addon.node'] },
+  // Issue 10: our hnsw index (created on the empty database, then the batch insert), cosine.
+  // `hnsw`: its quantization; `annPeer`: the HNSW peer its targets compare with.
+  'ours-opfs-hnsw': { where: 'browser', exact: false, persistent: true, hnsw: 'none', annPeer: 'hnswlib-wasm', needs: ['playwright-core/package.json'] },
+  'ours-opfs-hnsw-int8': { where: 'browser', exact: false, persistent: true, hnsw: 'int8', annPeer: 'hnswlib-wasm', needs: ['playwright-core/package.json'] },
+  // Like with like: both inside one kind of dedicated worker (bench/pages/bench-worker.mjs
+  // imports both libraries), the same loop; ours created there runs its database there.
+  'ours-worker-hnsw': { where: 'browser', inWorker: true, exact: false, persistent: true, hnsw: 'none', annPeer: 'hnswlib-wasm-worker', pageTwin: 'ours-opfs-hnsw', needs: ['playwright-core/package.json', 'hnswlib-wasm/dist/hnswlib.js'] },
+  'hnswlib-wasm-worker': { where: 'browser', inWorker: true, exact: false, persistent: false, needs: ['playwright-core/package.json', 'hnswlib-wasm/dist/hnswlib.js'] },
+  'ours-native-hnsw': { where: 'node', exact: false, persistent: true, native: true, hnsw: 'none', annPeer: 'hnswlib-node', needs: [] },
+  // Issue 11: the write path (raw OPFS probe, ids vs generated ids, concurrent and sequential
+  // single inserts, write calls), in the persistent profile and in a private context.
+  'ours-opfs-writes': { where: 'browser', writes: true, exact: true, persistent: false, needs: ['playwright-core/package.json'] },
+  'ours-opfs-writes-private': { where: 'browser', writes: true, private: true, exact: true, persistent: false, needs: ['playwright-core/package.json'] },
 };
 
-const HNSW = { M: 16, efConstruction: 100, efSearch: [16, 64, 256] };
+const HNSW = { M: 16, efConstruction: 100, efSearch: [16, 32, 64, 128, 256] };
 /** The default run measures the quantized rows on the data sets the issue judges (60k, 100k). */
 const QUANTIZED_MIN_N = 50000;
 
@@ -53,6 +66,8 @@ function parseArgs(argv) {
     else if (k === '--no-write') a.write = false;
     else if (k === '--no-quantized') a.noQuantized = true;
     else if (k === '--no-filtered') a.noFiltered = true;
+    else if (k === '--no-hnsw') a.noHnsw = true;
+    else if (k === '--no-writes') a.noWrites = true;
     else if (k === '--help' || k === '-h') a.help = true;
     else throw new Error(`unknown flag ${arg}`);
   }
@@ -60,7 +75,8 @@ function parseArgs(argv) {
 }
 
 const HELP = `usage: node bench/run.mjs [--quick] [--full] [--only=sys1,sys2] [--datasets=ds1,ds2]
-                         [--budget=SECONDS] [--queries=N] [--no-quantized] [--no-filtered] [--no-write]
+                         [--budget=SECONDS] [--queries=N] [--no-quantized] [--no-filtered]
+                         [--no-hnsw] [--no-writes] [--no-write]
   --quick     10k data sets only, short time budgets: a smoke run of a couple of minutes
   --full      adds syn128-1m (1,000,000 x 128) for the native exact systems and ours-native-int8
   --only      systems: ${Object.keys(SYSTEMS).join(', ')}
@@ -70,9 +86,11 @@ const HELP = `usage: node bench/run.mjs [--quick] [--full] [--only=sys1,sys2] [-
   --no-quantized  leaves out our quantized rows (ours-*-int8, ours-opfs-binary): about 6.5
               of the default run's 22 minutes here
   --no-filtered   leaves out the filtered queries (about 3 of them)
+  --no-hnsw   leaves out issue 10's rows (ours-*-hnsw*, hnswlib-wasm-worker)
+  --no-writes leaves out issue 11's write-path rows (ours-opfs-writes*)
   --no-write  print only; leave bench/results/ alone
 Writes bench/results/<date>.json, latest.md and qps-vs-size.svg (a --quick, --only,
---datasets, --no-quantized or --no-filtered run writes <date>-quick.json, latest-quick.md and
+--datasets, --no-quantized, --no-filtered, --no-hnsw or --no-writes run writes <date>-quick.json, latest-quick.md and
 qps-vs-size-quick.svg instead).`;
 
 const stamp = () => new Date().toISOString().slice(11, 19);
@@ -122,7 +140,8 @@ async function main() {
     console.log(HELP);
     return;
   }
-  const systems = args.only ?? Object.keys(SYSTEMS).filter((s) => !(args.noQuantized && SYSTEMS[s].index));
+  const isHnswRow = (s) => SYSTEMS[s].hnsw || s === 'hnswlib-wasm-worker';
+  const systems = args.only ?? Object.keys(SYSTEMS).filter((s) => !(args.noQuantized && SYSTEMS[s].index) && !(args.noHnsw && isHnswRow(s)) && !(args.noWrites && SYSTEMS[s].writes));
   for (const s of systems) if (!SYSTEMS[s]) throw new Error(`unknown system ${s} (known: ${Object.keys(SYSTEMS).join(', ')})`);
   const datasetNames = args.datasets ?? (args.quick
     ? ['syn128-10k', 'syn768-10k', 'fmnist-10k']
@@ -140,6 +159,16 @@ async function main() {
     singleBudgetMs: args.quick ? 1000 : 3000,
     ...(args.noFiltered ? { filtered: false } : {}),
   };
+  // Issue 11's write-path rows: 10 batches, 1,000 concurrent inserts, time-boxed sequential ones.
+  const writeOpts = (ds) => ({
+    batchSize: Math.min(10000, Math.ceil(ds.n / 10)),
+    concurrent: 1000,
+    singleCount: opts.singleCount,
+    relaxedCount: opts.singleCount * 5,
+    singleBudgetMs: opts.singleBudgetMs,
+    probeBytes: 32 * 2 ** 20,
+    probeChunks: [8192, 65536],
+  });
   const started = Date.now();
   const loadBefore = os.loadavg();
   if (loadBefore[0] > 0.5) log(`warning: load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')} before the run: the CPU is busy (another job, or a run that just ended): figures may be noisy`);
@@ -175,12 +204,16 @@ async function main() {
         const sys = SYSTEMS[system];
         const row = { system, dataset: dsName, status: 'ok' };
         results.push(row);
-        if (ds.nativeOnly && !(sys.native && (sys.exact || sys.index))) {
-          Object.assign(row, { status: 'skipped', reason: `${dsName} runs for our native and the native exact systems only` });
+        if (ds.nativeOnly && !((sys.native && (sys.exact || sys.index || sys.hnsw)) || sys.bigAnn)) {
+          Object.assign(row, { status: 'skipped', reason: `${dsName} runs for our native systems, the native exact systems and hnswlib-node only` });
           continue;
         }
-        if (sys.index && !args.quick && !args.datasets && ds.n < QUANTIZED_MIN_N) {
-          Object.assign(row, { status: 'skipped', reason: `the default run measures the quantized rows on the 60k and 100k data sets only (\`--quick\` or \`--datasets=${dsName}\` runs them here)` });
+        if ((sys.index || isHnswRow(system)) && !args.quick && !args.datasets && ds.n < QUANTIZED_MIN_N) {
+          Object.assign(row, { status: 'skipped', reason: `the default run measures the ${sys.index ? 'quantized' : 'hnsw'} rows on the 60k and 100k data sets only (\`--quick\` or \`--datasets=${dsName}\` runs them here)` });
+          continue;
+        }
+        if (sys.writes && (ds.dim !== 128 || ds.nativeOnly || (!args.quick && !args.datasets && ds.n < QUANTIZED_MIN_N))) {
+          Object.assign(row, { status: 'skipped', reason: 'the write-path rows run on syn128-100k (syn128-10k in --quick)' });
           continue;
         }
         const missing = installed(system);
@@ -195,20 +228,26 @@ async function main() {
         const sub = (m) => log(`  ${system}: ${m}`);
         const timeoutMs = Math.max(10 * 60_000, (ds.n * ds.dim) / 20); // big sets and slow builds get longer
         // The quantized systems skip the single inserts (measured on the exact rows).
-        const sysOpts = { ...opts, ...(sys.index ? { singleCount: 0 } : {}), ...(sys.filtered === false ? { filtered: false } : {}) };
+        // The hnsw rows skip them too (issue 11's write-path rows measure single inserts).
+        const sysOpts = { ...opts, ...(sys.index || isHnswRow(system) ? { singleCount: 0 } : {}), ...(sys.filtered === false ? { filtered: false } : {}) };
+        const hnswIndex = sys.hnsw ? { m: HNSW.M, efConstruction: HNSW.efConstruction, quantization: sys.hnsw, efSearch: HNSW.efSearch } : null;
         try {
           if (sys.where === 'browser') {
             const spec = {
-              system, dim: ds.dim, n: ds.n, hnsw: HNSW, opts: sysOpts, index: sys.index ?? null,
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, opts: sys.writes ? writeOpts(ds) : sysOpts, index: sys.index ?? null, hnswIndex,
+              inWorker: !!sys.inWorker, private: !!sys.private,
               baseUrl: `/bench/.cache/${path.basename(ds.files.base)}`,
               queriesUrl: `/bench/.cache/${path.basename(ds.files.queries)}`,
             };
-            const r = await browser.runBrowserSystem({ system, spec, serverUrl: server.url, reopen: sys.persistent, timeoutMs, log: sub });
+            const r = await browser.runBrowserSystem({
+              system, spec, serverUrl: server.url, reopen: sys.persistent, timeoutMs, log: sub,
+              privateContext: !!sys.private, method: sys.writes ? 'writes' : 'run',
+            });
             Object.assign(row, r.run, { reopen: r.reopen });
           } else {
             const dir = fs.mkdtempSync(path.join(tmp, `${system}-`));
             const spec = {
-              system, dim: ds.dim, n: ds.n, hnsw: HNSW, baseFile: ds.files.base, queriesFile: ds.files.queries, index: sys.index ?? null,
+              system, dim: ds.dim, n: ds.n, hnsw: HNSW, baseFile: ds.files.base, queriesFile: ds.files.queries, index: sys.index ?? null, hnswIndex,
               opts: { ...sysOpts, path: path.join(dir, 'bench.db'), singlePath: path.join(dir, 'single.db') },
             };
             try {
@@ -248,7 +287,7 @@ async function main() {
     command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     seconds: (Date.now() - started) / 1000,
     machine: { ...machine, loadavgBefore: loadBefore, loadavgAfter: os.loadavg() },
-    config: { ...opts, k: 10, hnsw: HNSW, quick: args.quick, full: args.full, filters: FILTERS, filterMetric: FILTER_METRIC },
+    config: { ...opts, k: 10, hnsw: HNSW, writes: writeOpts({ n: 100000 }), quick: args.quick, full: args.full, filters: FILTERS, filterMetric: FILTER_METRIC },
     datasets,
     shipped: shippedSizes(REPO),
     systems: Object.fromEntries(systems.map((s) => [s, SYSTEMS[s]])),
@@ -258,7 +297,7 @@ async function main() {
   printReport(report);
   if (args.write) {
     // A smoke or subset run never replaces the full run's latest.md / plot.
-    const partial = args.quick || args.only || args.datasets || args.noQuantized || args.noFiltered ? '-quick' : '';
+    const partial = args.quick || args.only || args.datasets || args.noQuantized || args.noFiltered || args.noHnsw || args.noWrites ? '-quick' : '';
     const files = writeReports(report, path.join(BENCH_DIR, 'results'), partial);
     log(`wrote ${files.map((f) => path.relative(REPO, f)).join(', ')}`);
   }

@@ -44,14 +44,22 @@ async function openPage(context, serverUrl, log, label) {
  * @returns {{ run, reopen?, userAgent }} raw figures from bench/lib/protocol.mjs; throws on
  * failure (the caller records it and goes on).
  */
-export async function runBrowserSystem({ system, spec, serverUrl, reopen, timeoutMs, log }) {
+export async function runBrowserSystem({ system, spec, serverUrl, reopen, timeoutMs, log, privateContext = false, method = 'run' }) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'sv-bench-chromium-'));
   let context;
+  let browser = null;
   try {
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    if (privateContext) {
+      // Issue 11: a private (incognito-like) context: browser.newContext() has no user data
+      // directory, so OPFS is not backed by the profile on disk.
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+      context = await browser.newContext();
+    } else {
+      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS });
+    }
     const page = await openPage(context, serverUrl, log, system);
     const userAgent = await page.evaluate(() => navigator.userAgent);
-    const run = await withTimeout(page.evaluate((s) => window.bench.run(s), spec), timeoutMs, `${system} run`);
+    const run = await withTimeout(page.evaluate(([m, s]) => window.bench[m](s), [method, spec]), timeoutMs, `${system} ${method}`);
     await page.close();
     let reopened = null;
     if (reopen) {
@@ -62,6 +70,7 @@ export async function runBrowserSystem({ system, spec, serverUrl, reopen, timeou
     return { run, reopen: reopened, userAgent };
   } finally {
     await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
     fs.rmSync(profile, { recursive: true, force: true });
   }
 }

@@ -9,6 +9,7 @@ const SYSTEMS = {
   'ours-wasm-node': async (spec) => (await import('./systems/ours-node.mjs')).create(spec, { native: false }),
   'ours-native': async (spec) => (await import('./systems/ours-node.mjs')).create(spec, { native: true }),
   'ours-native-int8': async (spec) => (await import('./systems/ours-node.mjs')).create(spec, { native: true }),
+  'ours-native-hnsw': async (spec) => (await import('./systems/ours-node.mjs')).create(spec, { native: true }),
   'sqlite-vec-native': async (spec) => (await import('./systems/sqlite-vec-native.mjs')).create(spec),
   'hnswlib-node': async (spec) => (await import('./systems/hnswlib-node.mjs')).create(spec),
 };

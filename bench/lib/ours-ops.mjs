@@ -15,7 +15,12 @@ import { attributesOf } from './protocol.mjs';
 export const RESCORE_SWEEP = [1, 2, 4, 8, 16];
 export const RESCORE_DEFAULT = { int8: 4, binary: 16 };
 
-export function oursAdapter({ name, storage, notes, metrics, load, connect, memory, index = null }) {
+/** The tables' point of the HNSW ef sweep (issue 10; also the API's default ef). */
+export const EF_HEADLINE = 64;
+/** Extra points of the quantized hnsw rows: rescore passed explicitly at ef=EF_HEADLINE. */
+export const HNSW_RESCORE = [4, 8, 16];
+
+export function oursAdapter({ name, storage, notes, metrics, load, connect, memory, index = null, hnsw = null }) {
   let lib = null;
   let db = null;
   let searchOpts = {};
@@ -23,7 +28,11 @@ export function oursAdapter({ name, storage, notes, metrics, load, connect, memo
     name,
     storage,
     metrics,
-    notes: [...notes, ...(index ? [`flat ${index} index (createIndex after the batch insert); q/s columns at rescore ${RESCORE_DEFAULT[index]}`] : [])],
+    notes: [
+      ...notes,
+      ...(index ? [`flat ${index} index (createIndex after the batch insert); q/s columns at rescore ${RESCORE_DEFAULT[index]}`] : []),
+      ...(hnsw ? [`hnsw index (m=${hnsw.m}, efConstruction=${hnsw.efConstruction}, quantization ${hnsw.quantization}) created on the empty database, then the batch insert (the graph is built by the inserts); cosine only; q/s columns at ef=${EF_HEADLINE}`] : []),
+    ],
     filters: true,
     async open(args) {
       const t0 = performance.now();
@@ -32,6 +41,12 @@ export function oursAdapter({ name, storage, notes, metrics, load, connect, memo
       db = await connect(lib, args);
       await db.initialize(); // worker start or addon load, wasm instantiation, open, index load
       adapter.openBreakdown = { importMs: t1 - t0, initializeMs: performance.now() - t1 };
+      if (hnsw && !args.reopen) {
+        // Issue 10's build: the index exists before the first row, so every insert adds to the graph.
+        const t2 = performance.now();
+        await db.createIndex({ type: 'hnsw', m: hnsw.m, efConstruction: hnsw.efConstruction, quantization: hnsw.quantization });
+        adapter.createIndexMs = performance.now() - t2;
+      }
     },
     ...oursOps(() => db, () => searchOpts),
     async close() {
@@ -44,6 +59,22 @@ export function oursAdapter({ name, storage, notes, metrics, load, connect, memo
       return { ...m, indexMemoryBytes: stats?.index?.memoryBytes ?? null };
     },
   };
+  if (hnsw) {
+    adapter.afterInsert = async () => {
+      const stats = await db.stats();
+      adapter.indexStats = { createIndexMs: adapter.createIndexMs, index: stats.index };
+    };
+    const variant = (ef, rescore) => ({
+      name: rescore ? `ef=${ef} rescore=${rescore}` : `ef=${ef}`,
+      headline: ef === EF_HEADLINE && !rescore,
+      apply: () => { searchOpts = rescore ? { ef, rescore } : { ef }; },
+    });
+    // Quantized graphs: the ef sweep at the library's default rescore, then two rescore points
+    // at the tables' ef (with int8 codes recall depends on rescore more than on ef).
+    const extra = hnsw.quantization !== 'none' ? HNSW_RESCORE.map((r) => variant(EF_HEADLINE, r)) : [];
+    adapter.variants = () => [...hnsw.efSearch.map((ef) => variant(ef)), ...extra];
+    adapter.naReason = (m) => `hnsw index built for cosine only (${m} not measured)`;
+  }
   if (index) {
     adapter.buildIndex = async () => {
       await db.createIndex({ type: 'flat', quantization: index });

@@ -86,6 +86,7 @@ export async function runPhases(adapter, data, opts, log = () => {}) {
   log('batch insert');
   out.batchInsert = await timeBatchInsert(adapter, base, dim, n, opts.batchSize);
   if (adapter.afterInsert) await adapter.afterInsert();
+  if (adapter.indexStats) out.hnswIndex = adapter.indexStats; // our hnsw rows: the index after the inserts
   out.memoryAfterInsert = adapter.memory ? await adapter.memory() : null;
   if (adapter.buildIndex) {
     // The same f32 search as the exact row, in this session just before the index exists: a

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { METRICS } from './protocol.mjs';
 import { computeIssue9, printIssue9, issue9Targets, issue9Sections } from './report-issue9.mjs';
+import { computeIssue10, printIssue10, issue10Sections } from './report-issue10.mjs';
+import { computeIssue11, printIssue11, issue11Sections } from './report-issue11.mjs';
 
 const SHORT = { cosine: 'cos', euclidean: 'l2', dot: 'dot' };
 const ANN_VARIANT = 'ef=64';
@@ -79,7 +81,7 @@ export function computeRatios(report) {
     const nat = find(report, 'ours-native', d);
     if (ok(nat) && report.datasets[d].dim === 128) add('native-insert', 'native batch insert into a file, vectors/s (128-d)', '>= 1,000,000/s', d, { value: nat.batchInsert.rate, detail: `batches of ${nat.batchInsert.batchSize}` }, (v) => v >= 1e6);
   }
-  return { headline, list: out, issue9: computeIssue9(report) };
+  return { headline, list: out, issue9: computeIssue9(report), issue10: computeIssue10(report), issue11: computeIssue11(report) };
 }
 
 // ---------- formatting ----------
@@ -96,6 +98,7 @@ export const fmtMB = (b) => (b == null ? '-' : b >= 1e9 ? `${(b / 1e9).toFixed(2
 const fmtRatio = (v, id) => (id === 'reopen-ms' ? `${v.toFixed(0)} ms` : id === 'native-insert' ? `${fmtRate(v)}/s` : `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}x`);
 
 function cells(report, row) {
+  if (report.systems[row.system]?.writes) return null; // issue 11's write-path rows have their own section
   const ds = report.datasets[row.dataset];
   if (row.status !== 'ok') return null;
   const q = {};
@@ -149,6 +152,8 @@ export function printReport(report) {
     for (const r of others) out.push(`    ${r.pass ? 'pass' : 'miss'}  ${r.dataset.padEnd(12)} ${r.label}: ${fmtRatio(r.value, r.id)}`);
   }
   printIssue9(report, out);
+  printIssue10(report, out);
+  printIssue11(report, out);
   out.push('', `shipped (gzip): ${Object.entries(report.shipped).filter(([, v]) => v).map(([k, v]) => `${k} ${fmtMB(v.gzip)}`).join(', ')}`);
   out.push(`${report.machine.cpu}, ${report.machine.cores} cores, ${fmtMB(report.machine.ramBytes)} RAM, Node ${report.machine.node}, Chromium ${report.machine.chromium ?? '-'}; ${(report.seconds / 60).toFixed(1)} min; load average before ${report.machine.loadavgBefore?.[0]?.toFixed(2) ?? '-'}`);
   console.log(out.join('\n'));
@@ -186,13 +191,15 @@ function markdown(report) {
     if (bad.length) L.push('', ...bad.map((r) => `- ${r.system}: **${r.status}** - ${r.reason}`));
     L.push('');
   }
-  const ann = report.results.filter((r) => r.status === 'ok' && !report.systems[r.system]?.exact && !report.systems[r.system]?.index);
+  const ann = report.results.filter((r) => r.status === 'ok' && !report.systems[r.system]?.exact && !report.systems[r.system]?.index && Array.isArray(r.queries?.cosine));
   if (ann.length) {
     L.push('## ANN frontier (HNSW, cosine)', '');
     L.push(mdTable(['system', 'data set', 'ef', 'q/s', 'recall@10'], ann.flatMap((r) => (r.queries.cosine ?? []).map((v) => [r.system, r.dataset, v.variant.replace('ef=', ''), fmtRate(v.qps), v.recall?.toFixed(3) ?? '-']))));
     L.push('');
   }
   L.push(...issue9Sections(report));
+  L.push(...issue10Sections(report));
+  L.push(...issue11Sections(report));
   L.push('## Shipped size', '');
   L.push(mdTable(['system', 'files', 'bytes', 'gzip'], Object.entries(report.shipped).filter(([, v]) => v).map(([k, v]) => [k, v.files.map((f) => f.file.split('/').pop()).join(', '), fmtMB(v.bytes), fmtMB(v.gzip)])));
   L.push('');

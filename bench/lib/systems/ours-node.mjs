@@ -9,8 +9,9 @@ export function create(spec, { native }) {
   return oursAdapter({
     name: spec.system,
     index: spec.index ?? null,
+    hnsw: spec.hnswIndex ?? null,
     storage: native ? 'file' : 'memory',
-    metrics: METRICS,
+    metrics: spec.hnswIndex ? ['cosine'] : METRICS,
     notes: ['search with includeEmbedding: false (ids, scores and each hit\'s metadata come back)'],
     load: () => import(DIST),
     connect: (lib, { path, dim, metric }) => {

@@ -1,4 +1,5 @@
 // Our wasm build in a dedicated worker over OPFS: dist/sqlite-vector.js as a user loads it.
+// `spec.hnswIndex`: the hnsw rows (issue 10), index created on the empty database.
 import { oursAdapter } from '../../lib/ours-ops.mjs';
 import { METRICS } from '../../lib/protocol.mjs';
 
@@ -6,8 +7,9 @@ export function create(spec) {
   return oursAdapter({
     name: spec.system,
     index: spec.index ?? null,
+    hnsw: spec.hnswIndex ?? null,
     storage: 'opfs',
-    metrics: METRICS,
+    metrics: spec.hnswIndex ? ['cosine'] : METRICS,
     notes: ['search with includeEmbedding: false (ids, scores and each hit\'s metadata come back)'],
     load: () => import('/dist/sqlite-vector.js'),
     connect: (lib, { path, dim, metric }) => lib.createVectorDB({ path, dimension: dim, metric }),
