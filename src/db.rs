@@ -371,7 +371,16 @@ impl VectorDb {
             }
             attributes.settle();
         }
+        self.retrain_if_provisional();
         Ok(ids)
+    }
+
+    /// See [`indexing::retrain_if_provisional`].
+    pub(crate) fn retrain_if_provisional(&mut self) {
+        let metric = self.metric;
+        if let Some(open) = self.open.as_mut() {
+            indexing::retrain_if_provisional(&mut open.store, metric, &mut open.index, &mut open.graph);
+        }
     }
 
     /// Exact top-`k` search. `k` has no upper bound (`usize::MAX` returns every match).

@@ -211,6 +211,12 @@ impl VectorDb {
     /// and the attribute index in step. `floats` holds the vectors of the puts that have one,
     /// in order.
     fn write_puts(&mut self, puts: Vec<Put>, floats: &[f32], dimension: usize) -> Result<()> {
+        self.apply_puts(puts, floats, dimension)?;
+        self.retrain_if_provisional();
+        Ok(())
+    }
+
+    fn apply_puts(&mut self, puts: Vec<Put>, floats: &[f32], dimension: usize) -> Result<()> {
         let open = self.open_mut()?;
         let known = open.index.is_some();
         let now = open.store.now_ms()?;

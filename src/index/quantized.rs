@@ -168,6 +168,11 @@ impl Trainer {
         self.rows += 1;
     }
 
+    /// Rows observed so far.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
     pub fn finish(self) -> Quantizer {
         let empty = self.rows == 0;
         match self.kind {
@@ -204,6 +209,8 @@ pub struct CodeIndex {
     slot_of: IdMap<i64, usize>,
     kernels: Kernels,
     code_kernels: CodeKernels,
+    /// How many rows the quantizer was trained on (`usize::MAX` when not recorded).
+    trained_rows: usize,
 }
 
 impl CodeIndex {
@@ -216,7 +223,17 @@ impl CodeIndex {
             slot_of: IdMap::with_capacity_and_hasher(capacity, Default::default()),
             kernels: kernels::best(),
             code_kernels: kernels::codes::best(),
+            trained_rows: usize::MAX,
         }
+    }
+
+    /// How many rows the quantizer was trained on (`usize::MAX` when the file does not say).
+    pub fn trained_rows(&self) -> usize {
+        self.trained_rows
+    }
+
+    pub fn set_trained_rows(&mut self, rows: usize) {
+        self.trained_rows = rows;
     }
 
     pub fn quantizer(&self) -> &Quantizer {

@@ -39,6 +39,9 @@ fn load_vectors(store: &mut Store) -> Result<Option<Vectors>> {
     if let Some(q) = &quantizer {
         store.set_code_rows(Some(q.row_bytes()));
         let mut codes = CodeIndex::new(q.clone(), store.count()?);
+        if let Ok(Some(rows)) = store.index_param(TRAINED_ROWS) {
+            codes.set_trained_rows(rows.first().map_or(usize::MAX, |&r| r as usize));
+        }
         let scan = store.scan_chunked(CODES, q.row_bytes(), |rowid, _, row| {
             codes.push(rowid, row);
             Ok(())
@@ -53,6 +56,7 @@ fn load_vectors(store: &mut Store) -> Result<Option<Vectors>> {
     let (codes, quantizer, chunks) = encode_all(store, &options, quantizer, None)?;
     store.transaction(|w| {
         w.set_index(Some(&options), Some(&quantizer))?;
+        w.set_index_param(TRAINED_ROWS, &[codes.trained_rows().min(1 << 24) as f32])?;
         for (chunk, bytes) in &chunks {
             w.put_code_chunk(*chunk, bytes)?;
         }
@@ -116,6 +120,9 @@ pub fn create(
         if hnsw { Some(graph::build(store, graph::params(&options), vectors)?) } else { None };
     store.transaction(|w| {
         w.set_index(Some(&options), quantizer.as_ref())?;
+        if let Some(Vectors::Codes(codes)) = &new_vectors {
+            w.set_index_param(TRAINED_ROWS, &[codes.trained_rows().min(1 << 24) as f32])?;
+        }
         for (chunk, bytes) in &chunks {
             w.put_code_chunk(*chunk, bytes)?;
         }
@@ -129,6 +136,36 @@ pub fn create(
     }
     *graph = new_graph;
     Ok(())
+}
+
+/// A quantizer trained on fewer rows than this (an index created on an empty or nearly
+/// empty database) is provisional: it is retrained from every row, and the codes and the
+/// graph rebuilt, each time the rows have doubled since, until it has seen this many.
+/// Without it, codes trained on nothing (the range [-1, 1]) clamp most real data and
+/// recall stalls (measured: int8 created before inserting 5,000 x 768, recall@10 0.89 at
+/// any ef, against 1.0 when created after). Doubling keeps the total work linear.
+pub const TRAIN_ROWS: usize = 1024;
+
+/// The name of the trained row count in `index_params`.
+const TRAINED_ROWS: &str = "trained_rows";
+
+/// After a committed write: retrains a provisional quantizer (see [`TRAIN_ROWS`]) in its
+/// own transaction. A failure leaves the index as it was (still provisional, retried after
+/// the next write) and is not the write's failure, so it is not returned.
+pub fn retrain_if_provisional(
+    store: &mut Store,
+    metric: Metric,
+    current: &mut Option<Vectors>,
+    graph: &mut Option<Hnsw>,
+) {
+    let Some(Vectors::Codes(codes)) = current.as_ref() else { return };
+    let trained = codes.trained_rows();
+    if trained >= TRAIN_ROWS || codes.len() < (2 * trained).max(1) {
+        return;
+    }
+    if let Ok(Some(options)) = store.index_options() {
+        let _ = create(store, &options, options.metric.unwrap_or(metric), current, graph);
+    }
 }
 
 /// Removes the index (back to f32 exact search, no graph) and loads the arena from the file.
@@ -169,16 +206,18 @@ fn encode_all(
             }),
         }
     };
-    let quantizer = match quantizer {
-        Some(q) => q,
+    let (quantizer, trained_rows) = match quantizer {
+        Some(q) => (q, usize::MAX),
         None => {
             let mut trainer = Quantizer::trainer(options.quantization, layout.dimension);
             visit(store, &mut |_, v| trainer.observe(v))?;
-            trainer.finish()
+            let rows = trainer.rows();
+            (trainer.finish(), rows)
         }
     };
     let rb = quantizer.row_bytes();
     let mut codes = CodeIndex::new(quantizer.clone(), store.count()?);
+    codes.set_trained_rows(trained_rows);
     let mut chunks: BTreeMap<i64, Vec<u8>> = BTreeMap::new();
     let mut row = vec![0u8; rb];
     let mut rows = Vec::new();

@@ -164,6 +164,17 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Stores one more named array of the index's parameters (after [`set_index`](Self::set_index)).
+    pub fn set_index_param(&self, name: &str, values: &[f32]) -> Result<()> {
+        let mut bytes = Vec::with_capacity(values.len() * 4);
+        codec::encode_into(values, &mut bytes);
+        self.conn.execute(
+            "INSERT OR REPLACE INTO index_params(name, data) VALUES (?1, ?2)",
+            params![name, bytes],
+        )?;
+        Ok(())
+    }
+
     /// Records the database's index: its options in `vector_meta`, the quantizer's trained
     /// arrays in `index_params`, and an empty `index_codes` table for codes (`None` removes
     /// every index table).
