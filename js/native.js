@@ -75,7 +75,16 @@ class NativeDatabase {
   }
 
   search(query, k, options) {
-    return this.#db.search(query, k, options == null ? undefined : JSON.stringify(options));
+    const json = options == null ? undefined : JSON.stringify(options);
+    // A quick search (a graph walk, a small scan) runs right here: the thread pool's round
+    // trip costs more than it (see searchNow in src/node/mod.rs). Errors become rejections.
+    if (typeof this.#db.searchNow === 'function') try {
+      const now = this.#db.searchNow(query, k, json);
+      if (now !== undefined && now !== null) return Promise.resolve(now);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.#db.search(query, k, json);
   }
 
   get(id) {

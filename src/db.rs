@@ -401,6 +401,15 @@ impl VectorDb {
         self.search_hits(query, k, options)?.into_results()
     }
 
+    /// Whether a search with these options is quick: an unfiltered graph walk, or a scan of
+    /// at most about a million floats (bindings may then run it without leaving their
+    /// thread). A filtered one may scan its matches exactly, so only the size counts.
+    pub fn is_quick_search(&self, options: &SearchOptions) -> bool {
+        let Ok(open) = self.open_ref() else { return true }; // fails fast with Closed
+        let graph = open.graph.is_some() && !options.exact && options.filter.is_none();
+        graph || open.index.as_ref().is_none_or(|v| v.len().saturating_mul(v.dimension()) <= 1 << 20)
+    }
+
     /// [`search`](Self::search) in the packed shape the JS bindings hand on: embeddings
     /// copied once, straight from the arena; ids and metadata of every hit read in one
     /// statement.
