@@ -69,7 +69,7 @@ export function showResults(results, { metric, queryLabel, filter = '', query = 
     del.setAttribute('aria-label', `Delete ${r.id}`);
     del.addEventListener('click', () => {
       del.disabled = true;
-      deleteVector(r.id);
+      deleteVector(r.id).then((deleted) => { del.disabled = deleted; }); // a refresh removes the card
     });
     b.append(pick, del);
     return b;
