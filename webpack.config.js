@@ -10,11 +10,14 @@
 //   npx webpack --config webpack.config.js
 //
 // dist/demo/data/ (written by scripts/fashion-mnist.mjs) is left alone by the clean step.
+// The web app manifest and icons are copied; dist/demo/sw.js, the service worker, is written
+// after the emit with the list of emitted files (scripts/sw-plugin.mjs).
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import CopyWebpackPlugin from 'copy-webpack-plugin';
+import { ServiceWorkerPlugin } from './scripts/sw-plugin.mjs';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const library = resolve(root, 'dist/sqlite-vector.js');
@@ -47,8 +50,14 @@ export default {
       minify: false,
     }),
     new CopyWebpackPlugin({
-      patterns: [{ from: 'www/demo/demo.css', to: 'demo.css' }],
+      patterns: [
+        { from: 'www/demo/demo.css', to: 'demo.css' },
+        { from: 'www/demo/manifest.webmanifest', to: 'manifest.webmanifest' },
+        { from: 'www/demo/icons', to: 'icons' },
+      ],
     }),
+    // Last: dist/demo/sw.js, precaching exactly the files emitted above (and data/).
+    new ServiceWorkerPlugin({ template: resolve(root, 'www/demo/sw.js') }),
   ],
   devtool: 'source-map',
   performance: { hints: false }, // the .wasm is ~1.6 MB by nature

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever this project needs and is missing, then returns quickly on later runs:
-# Debian packages (clang/llvm for SQLite on wasm32, chromium + driver and firefox-esr for browser tests,
+# Debian packages (clang/llvm for SQLite on wasm32, chromium + driver, firefox-esr and
+# webkit2gtk-driver + xvfb for browser tests,
 # the Fashion-MNIST data set for the demo), the wasm32 target, the
 # wasm-bindgen CLI pinned to the version in Cargo.lock, and the npm packages.
 set -euo pipefail
@@ -14,6 +15,9 @@ command -v llvm-ar >/dev/null || need_apt+=(llvm)
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v chromedriver >/dev/null || need_apt+=(chromium-driver)
 command -v firefox-esr >/dev/null || need_apt+=(firefox-esr)
+# WebKitGTK: MiniBrowser (from libwebkit2gtk-4.1-0, a dependency of the driver) under Xvfb.
+command -v WebKitWebDriver >/dev/null || need_apt+=(webkit2gtk-driver)
+command -v Xvfb >/dev/null || need_apt+=(xvfb)
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need_apt+=(dataset-fashion-mnist)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"

@@ -20,5 +20,5 @@ bash scripts/test-runtimes.sh
 step "parity: native Rust, Node addon, wasm in Node, wasm in Chromium over OPFS; one file both ways"
 node --test --test-concurrency=1 tests/parity/
 
-step "end to end in headless Chromium and Firefox: dist/ (module, classic script, bundled by Vite and esbuild), many tabs, the demo"
+step "end to end in headless Chromium, Firefox and WebKitGTK (Xvfb): dist/ (module, classic script, bundled by Vite and esbuild), many tabs, the demo (offline, two tabs)"
 node --test --test-concurrency=1 tests/e2e/

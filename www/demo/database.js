@@ -8,9 +8,37 @@ import { showError, clearError } from './errors.js';
 import { setStatus, showCount, showDetails, updateButtons, setProgress, hideProgress } from './db-card.js';
 import { refreshGrid } from './grid.js';
 import { resetQuery } from './search.js';
+import { followChanges, expectOwn } from './changes.js';
 
 const DB_PATH = 'fashion-mnist.db';
 const BATCH = 1000;
+
+let unfollow = () => {};
+
+/** The page's database from now on; its changes, from any tab, are followed (changes.js). */
+function adopt(db) {
+  unfollow();
+  state.db = db;
+  unfollow = followChanges(db);
+}
+
+/**
+ * The first train index a load adds: one past the last train-<i> stored. Loads add images in
+ * order, so the stored ones are a prefix, less any deleted since: a binary search over
+ * db.get finds its end (a deleted image inside it may end the search early; the load's upsert
+ * then puts such images back).
+ */
+async function nextTrainIndex(db, count) {
+  if (count === 0) return 0;
+  let lo = 0;
+  let hi = 60000; // no train image has this index
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (await db.get(`train-${mid}`)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 export async function openDatabase() {
   clearError();
@@ -25,7 +53,7 @@ export async function openDatabase() {
       db.close().catch(() => {});
       throw e;
     }
-    state.db = db;
+    adopt(db);
     const s = await db.stats();
     state.count = s.count;
     demo.found = s.count;
@@ -47,15 +75,22 @@ export async function openDatabase() {
   await refreshGrid();
 }
 
-/** Adds train images state.count .. n-1 (ids train-<i>, so a later load continues where this one stopped). */
+/**
+ * Adds train images up to index n-1 (ids train-<i>, so a later load continues where this one
+ * stopped). When the database holds other vectors too (drawings) or lost some (deleted), the
+ * batches are upserts, so that nothing already stored is refused as a duplicate.
+ */
 export async function loadImages(n) {
   if (state.busy || !state.db) return;
   clearError();
   state.busy = true;
   updateButtons();
-  const start = state.count;
   const db = state.db;
+  let start;
+  let upsert;
   try {
+    start = await nextTrainIndex(db, state.count);
+    upsert = start !== state.count;
     setStatus(`Downloading ${n} images…`, 'loading');
     setProgress(0, 'Downloading…');
     const data = await fetchImages('train', n, (f, bytes) => setProgress(f * 0.1, `Downloading images: ${fmtBytes(bytes)}`));
@@ -78,9 +113,14 @@ export async function loadImages(n) {
         };
       }
       const b0 = performance.now();
-      await db.insertBatch(batch);
+      const ids = batch.map((v) => v.id);
+      const forget = expectOwn(upsert ? 'upsert' : 'insert', ids);
+      await (upsert ? db.upsertBatch(batch) : db.insertBatch(batch)).catch((e) => {
+        forget();
+        throw e;
+      });
       insertMs += performance.now() - b0;
-      state.count = to;
+      if (!upsert) state.count = to;
       demo.inserted = to - start;
       const elapsed = (performance.now() - t0) / 1000;
       const rate = (to - start) / elapsed;
@@ -88,8 +128,9 @@ export async function loadImages(n) {
         `${fmtInt(to)} / ${fmtInt(n)} vectors · ${fmtInt(rate)} vectors/s · ${elapsed.toFixed(1)} s`);
       showCount();
     }
+    if (upsert) state.count = (await db.stats()).count;
     const ms = performance.now() - t0;
-    const inserted = n - start;
+    const inserted = Math.max(0, n - start);
     demo.loadMs = ms;
     demo.insertMs = insertMs;
     demo.throughput = inserted / (ms / 1000);
@@ -116,6 +157,8 @@ export async function clearDatabase() {
     if (state.db) {
       const db = state.db;
       state.db = null;
+      unfollow();
+      unfollow = () => {};
       await db.close();
     }
     const root = await navigator.storage.getDirectory();
@@ -149,7 +192,7 @@ export async function clearDatabase() {
   try {
     const db = await createVectorDB({ path: DB_PATH, dimension: DIM, metric: 'cosine' });
     await db.initialize();
-    state.db = db;
+    adopt(db);
     setStatus(`Database cleared: 0 vectors in ${DB_PATH}. Press Load to add images.`, 'ready');
     await showDetails();
     await refreshGrid();

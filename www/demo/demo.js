@@ -4,7 +4,9 @@
 // (`from 'sqlite-vector'`, in database.js and errors.js).
 //
 // Each module owns one piece of the page (its header says which); this one wires them
-// together and starts: the database opens, and fills itself on a first visit.
+// together and starts: the database opens, and fills itself on a first visit. The service
+// worker (offline.js) makes a second visit work offline; changes made in another tab sharing
+// the database show here as they commit (changes.js).
 import { setupErrors } from './errors.js';
 import { setupDbCard } from './db-card.js';
 import { openDatabase, loadImages, clearDatabase } from './database.js';
@@ -13,6 +15,7 @@ import { setupSearch, resetQuery } from './search.js';
 import { setupTabs } from './tabs.js';
 import { setupDrawing } from './drawing.js';
 import { setupUpload } from './upload.js';
+import { setupOffline } from './offline.js';
 
 setupErrors();
 setupDbCard({ onLoad: (n) => loadImages(n).then(refreshGrid), onClear: clearDatabase });
@@ -21,5 +24,6 @@ setupSearch();
 setupTabs();
 setupDrawing();
 setupUpload();
+setupOffline();
 resetQuery();
 openDatabase();

@@ -1,12 +1,15 @@
 // Drawing a query: ink on a 280x280 canvas, downscaled to 28x28. The preview follows the pen;
-// the search runs when the pen is lifted.
+// the search runs when the pen is lifted. "Add to database" stores the drawing (edit.js).
 import { DIM } from './data.js';
 import { paint, inkOf } from './ink.js';
 import { setQuery } from './search.js';
 import { deselectTiles } from './grid.js';
+import { addDrawing } from './edit.js';
 
 const $ = (id) => document.getElementById(id);
-const el = { draw: $('draw'), brush: $('brush'), drawClear: $('draw-clear'), drawPreview: $('draw-preview') };
+const el = { draw: $('draw'), brush: $('brush'), drawClear: $('draw-clear'), drawAdd: $('draw-add'), drawPreview: $('draw-preview') };
+
+let drawn = null; // the last drawing with ink, as 784 floats: what "Add to database" stores
 
 const drawCtx = el.draw.getContext('2d', { willReadFrequently: true });
 
@@ -14,6 +17,8 @@ function resetDrawing() {
   drawCtx.fillStyle = '#fff';
   drawCtx.fillRect(0, 0, el.draw.width, el.draw.height);
   paint(el.drawPreview, new Uint8Array(DIM));
+  drawn = null;
+  el.drawAdd.disabled = true;
 }
 
 function canvasPoint(e) {
@@ -37,6 +42,8 @@ function drawingToPixels(run) {
   paint(el.drawPreview, v);
   if (run) {
     if (v.every((x) => x < 0.01)) return;
+    drawn = v;
+    el.drawAdd.disabled = false;
     deselectTiles();
     setQuery({ vector: v, title: 'Your drawing' });
   }
@@ -65,4 +72,10 @@ export function setupDrawing() {
   el.draw.addEventListener('pointerup', endStroke);
   el.draw.addEventListener('pointercancel', endStroke);
   el.drawClear.addEventListener('click', resetDrawing);
+  el.drawAdd.addEventListener('click', async () => {
+    if (!drawn) return;
+    el.drawAdd.disabled = true;
+    const id = await addDrawing(drawn);
+    el.drawAdd.disabled = !!id; // stored once; draw again to add another
+  });
 }

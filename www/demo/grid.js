@@ -36,6 +36,11 @@ export function deselectTiles() {
   el.grid.querySelectorAll('.tile.selected').forEach((t) => t.classList.remove('selected'));
 }
 
+/** The ids of the tiles shown now. */
+export function shownTileIds() {
+  return [...el.grid.querySelectorAll('[data-testid="tile"]')].map((t) => t.dataset.id);
+}
+
 export async function refreshGrid() {
   const seq = ++gridSeq;
   const source = el.gridSource.value;

@@ -1,7 +1,9 @@
-// The results list: one button per hit (data-testid="result", with its id, score and label
-// in data-*), marked same or other class than the query. Clicking a hit searches with it.
+// The results list: one card per hit (data-testid="result", with its id, score and label
+// in data-*), marked same or other class than the query. Clicking a hit searches with it; its
+// × button (data-testid="delete") deletes it from the database, in every tab (changes.js).
 import { DIM } from './data.js';
 import { imageCanvas } from './ink.js';
+import { deleteVector } from './edit.js';
 
 const el = { results: document.getElementById('results') };
 
@@ -22,8 +24,7 @@ export function showResults(results, { metric, queryLabel, filter = '', query = 
   el.results.dataset.query = query?.id ?? query?.title ?? '';
   el.results.replaceChildren(...results.map((r, rank) => {
     const label = r.metadata?.label;
-    const b = document.createElement('button');
-    b.type = 'button';
+    const b = document.createElement('div');
     b.className = 'result';
     b.dataset.testid = 'result';
     b.dataset.id = r.id;
@@ -31,7 +32,10 @@ export function showResults(results, { metric, queryLabel, filter = '', query = 
     if (label !== undefined) b.dataset.label = String(label);
     const same = queryLabel !== undefined && label !== undefined ? label === queryLabel : null;
     if (same !== null) b.classList.add(same ? 'same' : 'other');
-    b.title = `${r.id} · ${r.metadata?.class ?? ''} · ${metric} ${r.score}\nClick to search with this image`;
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'pick';
+    pick.title = `${r.id} · ${r.metadata?.class ?? ''} · ${metric} ${r.score}\nClick to search with this image`;
     const rankEl = document.createElement('span');
     rankEl.className = 'rank';
     rankEl.textContent = String(rank + 1);
@@ -52,10 +56,22 @@ export function showResults(results, { metric, queryLabel, filter = '', query = 
     rid.className = 'rid';
     rid.textContent = r.id;
     meta.append(score, cls, rid);
-    b.append(rankEl, imageCanvas(r.embedding ?? new Float32Array(DIM), r.id), meta);
-    b.addEventListener('click', () => {
+    pick.append(rankEl, imageCanvas(r.embedding ?? new Float32Array(DIM), r.id), meta);
+    pick.addEventListener('click', () => {
       if (r.embedding) onPick({ vector: new Float32Array(r.embedding), label, title: `${r.id} · ${r.metadata?.class ?? ''}`, id: r.id });
     });
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.className = 'del';
+    del.dataset.testid = 'delete';
+    del.textContent = '×';
+    del.title = `Delete ${r.id} from the database`;
+    del.setAttribute('aria-label', `Delete ${r.id}`);
+    del.addEventListener('click', () => {
+      del.disabled = true;
+      deleteVector(r.id).then((deleted) => { del.disabled = deleted; }); // a refresh removes the card
+    });
+    b.append(pick, del);
     return b;
   }));
   el.results.classList.toggle('empty', results.length === 0);

@@ -33,6 +33,11 @@ export function resetQuery() {
   showResults([]);
 }
 
+/** Searches again with the current query (after the database changed); no query, no search. */
+export function refreshSearch() {
+  return search();
+}
+
 async function search() {
   const q = query;
   if (!q || !state.db) return;
@@ -48,7 +53,7 @@ async function search() {
     const ms = performance.now() - t0;
     if (seq !== searchSeq) return; // a newer query is under way
     demo.lastQueryMs = ms;
-    showResults(results, { metric, queryLabel: q.label, filter: filterValue, query, onPick: setQuery });
+    showResults(results, { metric, queryLabel: q.label, filter: filterValue, query: q, onPick: setQuery });
     const same = q.label !== undefined ? results.filter((r) => r.metadata?.label === q.label).length : null;
     el.queryTime.innerHTML = '';
     const strong = document.createElement('strong');

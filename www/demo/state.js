@@ -8,5 +8,9 @@ export const state = {
 };
 
 // What the test (and a curious developer in the console) can read.
-export const demo = { inserted: 0, loadMs: 0, insertMs: 0, throughput: 0, lastQueryMs: null, found: null };
+export const demo = {
+  inserted: 0, loadMs: 0, insertMs: 0, throughput: 0, lastQueryMs: null, found: null,
+  changes: 0,          // onChange events seen (changes.js), this tab's and other tabs'
+  offlineReady: false, // a service worker controls the page (offline.js)
+};
 window.__demo = demo;
