@@ -534,6 +534,7 @@ impl VectorDb {
     /// The whole database file: a consistent snapshot that [`import`](Self::import) (or
     /// `createVectorDB({ path, data })` on any target) opens again.
     pub fn export(&mut self) -> Result<Vec<u8>> {
+        self.commit_deferred()?;
         self.open_mut()?.store.export()
     }
 
@@ -617,7 +618,9 @@ impl VectorDb {
 
     /// Closes the connection. Every later call, `close` included, fails with `Closed`.
     pub fn close(&mut self) -> Result<()> {
+        let committed = self.commit_deferred();
         let open = self.open.take().ok_or(Error::Closed)?;
+        committed?;
         open.store.close()
     }
 

@@ -2,8 +2,12 @@
 //! durable now. With `'strict'` each commit already is; with `'relaxed'` natively (WAL,
 //! `synchronous = NORMAL`) commits reach the log unsynced and become durable at the next
 //! checkpoint, which `flush` runs (the JS dispatcher calls it within a second of a write).
+//! In the browser (no WAL) relaxed writes are committed together by `flush`
+//! (`store/deferred.rs`).
 
+use crate::attributes::Attributes;
 use crate::error::Result;
+use crate::indexing;
 use crate::VectorDb;
 
 impl VectorDb {
@@ -21,6 +25,22 @@ impl VectorDb {
     /// # Ok::<(), sqlite_vector::Error>(())
     /// ```
     pub fn flush(&mut self) -> Result<()> {
+        self.commit_deferred()?;
         self.open_mut()?.store.checkpoint()
+    }
+
+    /// Commits deferred relaxed writes. If the commit fails the file is back at its last
+    /// commit, so what memory holds is reloaded from it before the error is returned.
+    pub(crate) fn commit_deferred(&mut self) -> Result<()> {
+        let open = self.open_mut()?;
+        if !open.store.has_pending() {
+            return Ok(());
+        }
+        if let Err(e) = open.store.commit_pending() {
+            (open.index, open.graph) = indexing::load(&mut open.store)?;
+            open.attributes = Attributes::new();
+            return Err(e);
+        }
+        Ok(())
     }
 }

@@ -76,6 +76,7 @@ impl VectorDb {
     /// # Ok::<(), sqlite_vector::Error>(())
     /// ```
     pub fn compact(&mut self) -> Result<Compaction> {
+        self.commit_deferred()?;
         let open = self.open_mut()?;
         let before = open.store.file_size()?;
         let graph = &mut open.graph;

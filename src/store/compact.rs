@@ -28,6 +28,7 @@ impl Store {
         if old.last().is_none_or(|&last| last == old.len() as i64) {
             return Ok(None);
         }
+        self.commit_pending()?;
         let tx = self.conn.unchecked_transaction()?;
         let mut tables = vec![(EMBEDDINGS, layout.dimension * 4)];
         tables.extend(self.code_row_bytes.map(|rb| (CODES, rb)));
@@ -71,6 +72,7 @@ impl Store {
 
     /// Syncs committed writes (WAL mode: a passive checkpoint; otherwise nothing to do).
     pub fn checkpoint(&self) -> Result<()> {
+        self.commit_pending()?;
         let journal: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         if journal.eq_ignore_ascii_case("wal") {
             self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
@@ -81,6 +83,7 @@ impl Store {
     /// Rebuilds the file without its free pages (SQLite's `VACUUM`); in WAL mode the log is
     /// checkpointed and truncated too, so the file on disk shrinks now.
     pub fn vacuum(&self) -> Result<()> {
+        self.commit_pending()?;
         self.conn.execute_batch("VACUUM")?;
         let journal: String = self.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
         if journal.eq_ignore_ascii_case("wal") {

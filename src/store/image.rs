@@ -11,7 +11,7 @@ impl Store {
     /// so a bad image never touches `location`. An existing database there is replaced only
     /// with `overwrite`, in one transaction (SQLite's backup of every page at once).
     pub fn import(location: Location<'_>, tuning: &Tuning, image: &[u8], overwrite: bool) -> Result<Store> {
-        let source = Store::from_image(image)?;
+        let mut source = Store::from_image(image)?;
         if let Location::Memory = location {
             source.tune(tuning)?;
             return Ok(source);
@@ -58,7 +58,8 @@ impl Store {
         let mut conn = Connection::open_in_memory()?;
         let bytes = std::io::Read::chain(&header[..], &image[20..]);
         conn.deserialize_read_exact(rusqlite::MAIN_DB, bytes, image.len(), false)?;
-        let mut store = Store { conn, layout: None, code_row_bytes: None };
+        let mut store =
+            Store { conn, layout: None, code_row_bytes: None, deferred: false, pending: Default::default() };
         let check: String = store.conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
         if check != "ok" {
             return Err(Error::Corrupt(format!("the database is damaged: {check}")));
@@ -112,6 +113,7 @@ impl Store {
     /// The whole database file as bytes: a consistent snapshot, in rollback-journal mode so
     /// that it opens anywhere (including from memory).
     pub fn export(&mut self) -> Result<Vec<u8>> {
+        self.commit_pending()?;
         let data = self.conn.serialize(rusqlite::MAIN_DB)?;
         let mut bytes = data.to_vec();
         if bytes.len() >= 20 && bytes[18] == 2 && bytes[19] == 2 {

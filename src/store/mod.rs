@@ -5,6 +5,7 @@
 
 mod codes;
 mod compact;
+mod deferred;
 mod ids;
 mod image;
 mod mutate;
@@ -49,6 +50,10 @@ pub struct Store {
     /// Bytes of a stored code row while the database has a quantized index (set by
     /// [`Store::index_options`]'s caller through [`Store::set_code_rows`], and by writes).
     code_row_bytes: Option<usize>,
+    /// Relaxed durability without WAL: writes are committed together later (`deferred.rs`).
+    deferred: bool,
+    /// An outer transaction of deferred writes is open.
+    pending: std::cell::Cell<bool>,
 }
 
 /// SQLite settings in effect, as `db.info()` reports them.
@@ -93,7 +98,7 @@ impl Store {
             Location::File(path) => Connection::open_with_flags(path, flags)?,
             Location::Vfs { path, vfs } => Connection::open_with_flags_and_vfs(path, flags, vfs)?,
         };
-        Ok(Store { conn, layout: None, code_row_bytes: None })
+        Ok(Store { conn, layout: None, code_row_bytes: None, deferred: false, pending: Default::default() })
     }
 
     /// A file on disk is held exclusively for as long as it is open: the in-memory index
@@ -112,7 +117,9 @@ impl Store {
         Ok(())
     }
 
-    pub(super) fn tune(&self, t: &Tuning) -> Result<()> {
+    pub(super) fn tune(&mut self, t: &Tuning) -> Result<()> {
+        // Relaxed on a file without WAL (the browser): commits are deferred (deferred.rs).
+        self.deferred = t.relaxed && !t.wal_mode && self.conn.path().is_some_and(|p| !p.is_empty());
         // A file that is not SQLite fails here with NOTADB, which maps to CORRUPT.
         self.conn.execute_batch(&format!("PRAGMA cache_size = -{};", t.cache_size_kib.max(0)))?;
         // Only takes effect on a file with no pages yet, so before the journal mode (a WAL
@@ -224,6 +231,9 @@ impl Store {
     /// Runs `f` inside one transaction: committed when it returns Ok, rolled back otherwise.
     /// A dimension set inside becomes the store's layout only once committed.
     pub fn transaction<T>(&mut self, f: impl FnOnce(&Writer<'_>) -> Result<T>) -> Result<T> {
+        if self.deferred {
+            return self.deferred_write(f);
+        }
         let tx = self.conn.transaction()?;
         let writer = Writer::new(&tx, self.layout, self.code_row_bytes);
         let out = f(&writer)?;
@@ -320,7 +330,8 @@ impl Store {
     }
 
     /// Closes the connection, reporting an error instead of dropping it silently.
+    /// Commits deferred writes and closes the connection.
     pub fn close(self) -> Result<()> {
-        self.conn.close().map_err(|(_, e)| e.into())
+        self.commit_pending()
     }
 }
