@@ -39,6 +39,7 @@ pub mod error;
 pub mod filter;
 pub mod index;
 mod indexing;
+mod insert;
 #[cfg(any(target_arch = "wasm32", feature = "node"))]
 mod js_input;
 pub mod kernels;
