@@ -24,6 +24,10 @@ impl Space for FlatSpace<'_> {
     fn vector(&self, rowid: i64) -> Vec<f32> {
         self.index.vector(rowid).map(<[f32]>::to_vec).unwrap_or_default()
     }
+    #[inline]
+    fn prefetch(&self, rowid: i64) {
+        self.index.prefetch(rowid)
+    }
 }
 
 pub struct CodeSpace<'a> {

@@ -17,11 +17,12 @@
 //!   records in the same transaction as the rows.
 
 mod records;
+mod search;
 
 use crate::index::ids::{IdHasher, IdSet};
 use crate::metric::Metric;
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
 /// Where the graph gets its keys: larger is closer.
@@ -31,6 +32,9 @@ pub trait Space {
     fn key(&self, q: &Self::Query, rowid: i64) -> f32;
     /// A node's vector as the space holds it (to use it as a query).
     fn vector(&self, rowid: i64) -> Vec<f32>;
+    /// Hints that `rowid`'s key is wanted soon (a walk calls it for the next neighbour).
+    #[inline]
+    fn prefetch(&self, _rowid: i64) {}
 }
 
 #[derive(Clone, Copy)]
@@ -79,36 +83,9 @@ pub struct Hnsw {
     free: Vec<u32>,
     entry: Option<u32>,
     dirty: HashSet<i64, BuildHasherDefault<IdHasher>>,
-    /// Scratch marks for beam searches, reused so a search clears nothing (see [`Visited`]).
-    visited: std::cell::RefCell<Visited>,
-}
-
-/// "Seen in this search" as one u32 per node compared with a search number: starting a
-/// search is one increment, not clearing a set.
-#[derive(Default)]
-struct Visited {
-    marks: Vec<u32>,
-    stamp: u32,
-}
-
-impl Visited {
-    fn start(&mut self, nodes: usize) {
-        self.marks.resize(nodes, 0);
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.marks.fill(0);
-            self.stamp = 1;
-        }
-    }
-
-    /// True the first time `id` is seen in this search.
-    #[inline]
-    fn insert(&mut self, id: u32) -> bool {
-        let m = &mut self.marks[id as usize];
-        let first = *m != self.stamp;
-        *m = self.stamp;
-        first
-    }
+    /// A beam search's marks and heaps, reused so a search allocates and clears nothing
+    /// (see [`search::Scratch`]).
+    scratch: std::cell::RefCell<search::Scratch>,
 }
 
 impl Hnsw {
@@ -120,7 +97,7 @@ impl Hnsw {
             free: Vec::new(),
             entry: None,
             dirty: HashSet::default(),
-            visited: Default::default(),
+            scratch: Default::default(),
         }
     }
 
@@ -173,6 +150,7 @@ impl Hnsw {
         self.node(id).rowid
     }
 
+    #[inline]
     fn key<S: Space>(&self, space: &S, q: &S::Query, id: u32) -> f32 {
         space.key(q, self.rowid(id))
     }
@@ -271,91 +249,6 @@ impl Hnsw {
             }
         }
         kept.into_iter().map(|(id, _)| id).collect()
-    }
-
-    fn greedy<S: Space>(&self, space: &S, q: &S::Query, mut best: Cand, layer: usize) -> Cand {
-        loop {
-            let mut moved = false;
-            for &n in &self.node(best.id).links[layer] {
-                let c = Cand { key: self.key(space, q, n), id: n };
-                if c > best {
-                    best = c;
-                    moved = true;
-                }
-            }
-            if !moved {
-                return best;
-            }
-        }
-    }
-
-    /// Beam search on one layer: the `ef` closest (allowed) nodes found, closest first.
-    fn search_layer<S: Space>(
-        &self,
-        space: &S,
-        q: &S::Query,
-        entries: &[Cand],
-        ef: usize,
-        layer: usize,
-        allow: Option<&dyn Fn(i64) -> bool>,
-    ) -> Vec<Cand> {
-        let allowed = |id: u32| allow.is_none_or(|f| f(self.rowid(id)));
-        let mut visited = self.visited.borrow_mut();
-        visited.start(self.nodes.len());
-        let mut frontier: BinaryHeap<Cand> = BinaryHeap::new();
-        let mut results: BinaryHeap<Reverse<Cand>> = BinaryHeap::new();
-        for &e in entries {
-            if visited.insert(e.id) {
-                frontier.push(e);
-                if allowed(e.id) {
-                    results.push(Reverse(e));
-                }
-            }
-        }
-        while let Some(c) = frontier.pop() {
-            if results.len() >= ef && results.peek().is_some_and(|w| c < w.0) {
-                break;
-            }
-            for &n in &self.node(c.id).links[layer] {
-                if !visited.insert(n) {
-                    continue;
-                }
-                let cand = Cand { key: self.key(space, q, n), id: n };
-                if results.len() < ef || results.peek().is_some_and(|w| cand > w.0) {
-                    frontier.push(cand);
-                    if allowed(n) {
-                        results.push(Reverse(cand));
-                        if results.len() > ef {
-                            results.pop();
-                        }
-                    }
-                }
-            }
-        }
-        let mut out: Vec<Cand> = results.into_iter().map(|r| r.0).collect();
-        out.sort_by(|a, b| b.cmp(a));
-        out
-    }
-
-    /// The `ef` closest nodes to `v` (allowed ones only, with an allow-list) as
-    /// `(rowid, key)`, closest first.
-    pub fn search<S: Space>(
-        &self,
-        space: &S,
-        v: &[f32],
-        ef: usize,
-        allow: Option<&dyn Fn(i64) -> bool>,
-    ) -> Vec<(i64, f32)> {
-        let Some(entry) = self.entry else { return Vec::new() };
-        let q = space.prepare(v);
-        let mut ep = Cand { key: self.key(space, &q, entry), id: entry };
-        for layer in (1..=self.level(entry)).rev() {
-            ep = self.greedy(space, &q, ep, layer);
-        }
-        self.search_layer(space, &q, &[ep], ef.max(1), 0, allow)
-            .into_iter()
-            .map(|c| (self.rowid(c.id), c.key))
-            .collect()
     }
 
     /// Removes a node and relinks the nodes that linked to it (see the module docs).
