@@ -16,6 +16,7 @@
 //! - Every changed node is remembered (`take_dirty`), so the caller writes exactly those
 //!   records in the same transaction as the rows.
 
+mod links;
 mod records;
 mod search;
 
@@ -61,9 +62,9 @@ impl Ord for Cand {
 }
 
 pub(super) struct Node {
-    rowid: i64,
-    /// `links[l]`: neighbours on layer `l`, for `l` in `0..=level`.
-    links: Vec<Vec<u32>>,
+    /// `upper[l - 1]`: neighbours on layer `l`, for `l` in `1..=level` (layer 0 is in the
+    /// graph's flat table, see [`links`]).
+    upper: Vec<Vec<u32>>,
     /// `rev[l]`: the nodes that link here on layer `l` (kept so a removal can find them).
     rev: Vec<Vec<u32>>,
 }
@@ -79,6 +80,10 @@ pub struct Params {
 pub struct Hnsw {
     params: Params,
     nodes: Vec<Option<Node>>,
+    /// Each node id's rowid (a removed node's stays until its id is reused).
+    rowid_of: Vec<i64>,
+    /// Layer-0 links of every node id in one table (see [`links`]).
+    links0: links::Layer0,
     id_of: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
     free: Vec<u32>,
     entry: Option<u32>,
@@ -93,6 +98,8 @@ impl Hnsw {
         Hnsw {
             params,
             nodes: Vec::new(),
+            rowid_of: Vec::new(),
+            links0: links::Layer0::new(2 * params.m),
             id_of: HashMap::default(),
             free: Vec::new(),
             entry: None,
@@ -143,11 +150,12 @@ impl Hnsw {
     }
 
     fn level(&self, id: u32) -> usize {
-        self.node(id).links.len() - 1
+        self.node(id).upper.len()
     }
 
+    #[inline]
     fn rowid(&self, id: u32) -> i64 {
-        self.node(id).rowid
+        self.rowid_of[id as usize]
     }
 
     #[inline]
@@ -159,14 +167,17 @@ impl Hnsw {
     pub fn insert<S: Space>(&mut self, space: &S, rowid: i64, v: &[f32]) {
         debug_assert!(!self.contains(rowid));
         let level = self.level_for(rowid);
-        let node = Node { rowid, links: vec![Vec::new(); level + 1], rev: vec![Vec::new(); level + 1] };
+        let node = Node { upper: vec![Vec::new(); level], rev: vec![Vec::new(); level + 1] };
         let id = match self.free.pop() {
             Some(id) => {
                 self.nodes[id as usize] = Some(node);
+                self.rowid_of[id as usize] = rowid;
                 id
             }
             None => {
                 self.nodes.push(Some(node));
+                self.rowid_of.push(rowid);
+                self.links0.push();
                 (self.nodes.len() - 1) as u32
             }
         };
@@ -199,11 +210,11 @@ impl Hnsw {
     /// Adds `to` to `from`'s links on `layer`, shrinking them by the heuristic when full.
     fn link<S: Space>(&mut self, space: &S, from: u32, to: u32, layer: usize) {
         let max = self.max_links(layer);
-        let links = &self.node(from).links[layer];
+        let links = self.links(from, layer);
         if links.contains(&to) {
             return;
         }
-        let mut links = links.clone();
+        let mut links = links.to_vec();
         links.push(to);
         if links.len() > max {
             let q = space.prepare(&space.vector(self.rowid(from)));
@@ -212,23 +223,6 @@ impl Hnsw {
             links = self.select(space, cands, max);
         }
         self.set_links(from, layer, links);
-    }
-
-    /// Replaces a node's links on a layer, keeping the reverse links in step.
-    fn set_links(&mut self, id: u32, layer: usize, links: Vec<u32>) {
-        let old = std::mem::take(&mut self.nodes[id as usize].as_mut().expect("a live node").links[layer]);
-        for &t in old.iter().filter(|t| !links.contains(t)) {
-            if let Some(n) = self.nodes[t as usize].as_mut() {
-                n.rev[layer].retain(|&x| x != id);
-            }
-        }
-        for &t in links.iter().filter(|t| !old.contains(t)) {
-            self.nodes[t as usize].as_mut().expect("a live neighbour").rev[layer].push(id);
-        }
-        let node = self.nodes[id as usize].as_mut().expect("a live node");
-        node.links[layer] = links;
-        let rowid = node.rowid;
-        self.dirty.insert(rowid);
     }
 
     /// The heuristic of the paper (its algorithm 4, without extension): candidates best
@@ -254,16 +248,16 @@ impl Hnsw {
     /// Removes a node and relinks the nodes that linked to it (see the module docs).
     pub fn remove<S: Space>(&mut self, space: &S, rowid: i64) -> bool {
         let Some(&id) = self.id_of.get(&rowid) else { return false };
-        let levels = self.node(id).links.len();
+        let levels = self.level(id) + 1;
         let mut peers_of_zero = Vec::new();
         for layer in 0..levels {
-            let out = self.node(id).links[layer].clone();
+            let out = self.links(id, layer).to_vec();
             // Drop its own links first (their reverse entries go with them).
             self.set_links(id, layer, Vec::new());
             let ins = self.node(id).rev[layer].clone();
             for &p in &ins {
                 let mut pool: Vec<u32> =
-                    self.node(p).links[layer].iter().copied().filter(|&x| x != id).collect();
+                    self.links(p, layer).iter().copied().filter(|&x| x != id).collect();
                 for &x in &out {
                     if x != p && !pool.contains(&x) {
                         pool.push(x);
@@ -303,7 +297,7 @@ impl Hnsw {
                 .map(|c| c.id)
                 .or(self.entry);
             if let Some(from) = best {
-                let mut links = self.node(from).links[0].clone();
+                let mut links = self.links(from, 0).to_vec();
                 links.push(orphan);
                 self.set_links(from, 0, links);
             }
@@ -315,7 +309,7 @@ impl Hnsw {
         self.nodes
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| n.as_ref().map(|n| (n.links.len(), std::cmp::Reverse(n.rowid), i as u32)))
+            .filter_map(|(i, n)| n.as_ref().map(|n| (n.upper.len(), std::cmp::Reverse(self.rowid_of[i]), i as u32)))
             .max()
             .map(|(_, _, id)| id)
     }
@@ -334,7 +328,7 @@ impl Hnsw {
         let mut stack = vec![entry];
         seen.insert(entry);
         while let Some(id) = stack.pop() {
-            for &n in &self.node(id).links[0] {
+            for &n in self.links(id, 0) {
                 if seen.insert(n) {
                     stack.push(n);
                 }
@@ -350,10 +344,16 @@ impl Hnsw {
             .iter()
             .flatten()
             .map(|n| {
-                48 * n.links.len() + n.links.iter().chain(&n.rev).map(|l| l.capacity() * 4).sum::<usize>()
+                24 * (n.upper.len() + n.rev.len())
+                    + n.upper.iter().chain(&n.rev).map(|l| l.capacity() * 4).sum::<usize>()
             })
             .sum();
-        self.nodes.capacity() * 40 + links + self.id_of.capacity() * 13 + self.free.capacity() * 4
+        self.nodes.capacity() * std::mem::size_of::<Option<Node>>()
+            + self.rowid_of.capacity() * 8
+            + self.links0.heap_bytes()
+            + links
+            + self.id_of.capacity() * 13
+            + self.free.capacity() * 4
     }
 }
 

@@ -49,7 +49,7 @@ impl Hnsw {
     pub(super) fn greedy<S: Space>(&self, space: &S, q: &S::Query, mut best: Cand, layer: usize) -> Cand {
         loop {
             let mut moved = false;
-            for &n in &self.node(best.id).links[layer] {
+            for &n in self.links(best.id, layer) {
                 let c = Cand { key: self.key(space, q, n), id: n };
                 if c > best {
                     best = c;
@@ -90,7 +90,7 @@ impl Hnsw {
             if results.len() >= ef && results.peek().is_some_and(|w| c < w.0) {
                 break;
             }
-            let links = &self.node(c.id).links[layer];
+            let links = self.links(c.id, layer);
             for (i, &n) in links.iter().enumerate() {
                 if !visited.insert(n) {
                     continue;
