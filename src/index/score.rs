@@ -36,7 +36,14 @@ pub fn rank_keys(
 /// The rank key of one row: the bits [`rank_keys`] gives it, with the one-row kernels
 /// (no block call), for a graph walk that scores one node at a time.
 #[inline]
-pub fn rank_key(kernels: &Kernels, metric: Metric, query: &[f32], query_norm: f32, row: &[f32], norm: f32) -> f32 {
+pub fn rank_key(
+    kernels: &Kernels,
+    metric: Metric,
+    query: &[f32],
+    query_norm: f32,
+    row: &[f32],
+    norm: f32,
+) -> f32 {
     match metric {
         Metric::Dot => (kernels.dot_row)(query, row),
         Metric::Euclidean => -(kernels.l2_row)(query, row),

@@ -5,8 +5,8 @@
 //! list aside. Upper layers stay per node. Either way a change goes through
 //! [`Hnsw::set_links`], which keeps the reverse links in step.
 
-use crate::index::ids::IdHasher;
 use super::Hnsw;
+use crate::index::ids::IdHasher;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -19,7 +19,7 @@ pub(super) struct Layer0 {
     /// `max + 1` u32 per node id: the count, then the neighbours.
     table: Vec<u32>,
     /// The lists of nodes over `max` (their count is [`WIDE`]).
-    wide: HashMap<u32, Vec<u32>, BuildHasherDefault<IdHasher>>,
+    pub(super) wide: HashMap<u32, Vec<u32>, BuildHasherDefault<IdHasher>>,
 }
 
 impl Layer0 {

@@ -63,7 +63,7 @@ impl Ord for Cand {
 
 pub(super) struct Node {
     /// `upper[l - 1]`: neighbours on layer `l`, for `l` in `1..=level` (layer 0 is in the
-    /// graph's flat table, see [`links`]).
+    /// graph's flat table, see `links.rs`).
     upper: Vec<Vec<u32>>,
     /// `rev[l]`: the nodes that link here on layer `l` (kept so a removal can find them).
     rev: Vec<Vec<u32>>,
@@ -82,7 +82,7 @@ pub struct Hnsw {
     nodes: Vec<Option<Node>>,
     /// Each node id's rowid (a removed node's stays until its id is reused).
     rowid_of: Vec<i64>,
-    /// Layer-0 links of every node id in one table (see [`links`]).
+    /// Layer-0 links of every node id in one table (see `links.rs`).
     links0: links::Layer0,
     id_of: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
     free: Vec<u32>,
@@ -256,8 +256,7 @@ impl Hnsw {
             self.set_links(id, layer, Vec::new());
             let ins = self.node(id).rev[layer].clone();
             for &p in &ins {
-                let mut pool: Vec<u32> =
-                    self.links(p, layer).iter().copied().filter(|&x| x != id).collect();
+                let mut pool: Vec<u32> = self.links(p, layer).iter().copied().filter(|&x| x != id).collect();
                 for &x in &out {
                     if x != p && !pool.contains(&x) {
                         pool.push(x);
@@ -309,7 +308,9 @@ impl Hnsw {
         self.nodes
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| n.as_ref().map(|n| (n.upper.len(), std::cmp::Reverse(self.rowid_of[i]), i as u32)))
+            .filter_map(|(i, n)| {
+                n.as_ref().map(|n| (n.upper.len(), std::cmp::Reverse(self.rowid_of[i]), i as u32))
+            })
             .max()
             .map(|(_, _, id)| id)
     }
