@@ -328,7 +328,7 @@ impl FlatIndex {
                 }
             }
             Some(rowids) => {
-                for slot in rowids.iter().filter_map(|r| self.slot_of.get(r).copied()) {
+                for slot in rowids.iter().filter_map(|&r| self.slot(r)) {
                     scan(slot, self.row(slot), &mut keys);
                 }
             }
