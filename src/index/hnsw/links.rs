@@ -27,6 +27,11 @@ impl Layer0 {
         Layer0 { max, table: Vec::new(), wide: HashMap::default() }
     }
 
+    /// Room for `additional` more node ids, exactly.
+    pub(super) fn reserve(&mut self, additional: usize) {
+        self.table.reserve_exact(additional * (self.max + 1));
+    }
+
     /// Room for one more node id, without links.
     pub(super) fn push(&mut self) {
         self.table.resize(self.table.len() + self.max + 1, 0);

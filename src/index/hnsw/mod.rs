@@ -108,6 +108,14 @@ impl Hnsw {
         }
     }
 
+    /// Room for `additional` more nodes, exactly (the layer-0 table is 4 (2m + 1) bytes a
+    /// node: a build or reload sizes it once rather than doubling it).
+    pub fn reserve(&mut self, additional: usize) {
+        self.nodes.reserve_exact(additional);
+        self.rowid_of.reserve_exact(additional);
+        self.links0.reserve(additional);
+    }
+
     pub fn params(&self) -> Params {
         self.params
     }
@@ -175,6 +183,10 @@ impl Hnsw {
                 id
             }
             None => {
+                if self.nodes.len() == self.nodes.capacity() {
+                    // Grow by a quarter, as the arena does, not by doubling.
+                    self.reserve((self.nodes.len() / 4).max(16));
+                }
                 self.nodes.push(Some(node));
                 self.rowid_of.push(rowid);
                 self.links0.push();

@@ -23,6 +23,7 @@ impl Hnsw {
     /// when a record is malformed or links to a rowid that has none: the caller rebuilds.
     pub fn from_records(params: Params, records: Vec<(i64, Vec<u8>)>) -> Option<Self> {
         let mut g = Hnsw::new(params);
+        g.reserve(records.len());
         let mut parsed = Vec::with_capacity(records.len());
         for (i, (rowid, rec)) in records.iter().enumerate() {
             g.id_of.insert(*rowid, i as u32);
