@@ -10,7 +10,7 @@
 //! from there, and the arena is cut back if the transaction fails.
 
 use super::ids::IdMap;
-use super::score::{min_passing_key, rank_keys, score_of};
+use super::score::{min_passing_key, rank_key, rank_keys, score_of};
 use super::topk::TopK;
 use super::{Hit, Query};
 use crate::kernels::{self, Kernels};
@@ -27,6 +27,9 @@ pub struct FlatIndex {
     norms: Vec<f32>,
     rowids: Vec<i64>,
     slot_of: IdMap<i64, usize>,
+    /// Slot `s` holds rowid `s + 1` for every row (rows appended in rowid order from 1 and
+    /// none removed but the last): a rowid's slot is then found without the hash map.
+    dense: bool,
     kernels: Kernels,
 }
 
@@ -44,6 +47,7 @@ impl FlatIndex {
             norms: Vec::with_capacity(capacity),
             rowids: Vec::with_capacity(capacity),
             slot_of: IdMap::with_capacity_and_hasher(capacity, Default::default()),
+            dense: true,
             kernels: kernels::best(),
         }
     }
@@ -117,6 +121,7 @@ impl FlatIndex {
         let kernels = self.kernels;
         let space = &self.segments.last().expect("a segment")[(start & (self.segment_rows() - 1)) * d..];
         self.norms.extend(space.chunks_exact(d).take(n).map(|row| super::score::norm(&kernels, row)));
+        self.dense &= first_rowid == start as i64 + 1;
         for i in 0..n {
             let rowid = first_rowid + i as i64;
             self.slot_of.insert(rowid, start + i);
@@ -162,6 +167,7 @@ impl FlatIndex {
             }
             self.norms[slot] = self.norms[last];
             self.rowids[slot] = self.rowids[last];
+            self.dense = false;
             self.slot_of.insert(self.rowids[slot], slot);
         }
         self.norms.truncate(last);
@@ -189,28 +195,55 @@ impl FlatIndex {
             *rowid = new_rowid(*rowid);
             self.slot_of.insert(*rowid, slot);
         }
+        self.dense = self.rowids.iter().enumerate().all(|(slot, &r)| r == slot as i64 + 1);
+    }
+
+    /// The slot of a rowid. Rowids are assigned in insertion order from 1, so row `r` sits
+    /// in slot `r - 1` unless rows were deleted (then mostly still, as a deletion moves only
+    /// the last row): that guess is tried before the hash map.
+    #[inline]
+    fn slot(&self, rowid: i64) -> Option<usize> {
+        let guess = rowid.wrapping_sub(1) as usize;
+        if self.dense {
+            return (guess < self.rowids.len()).then_some(guess);
+        }
+        if self.rowids.get(guess) == Some(&rowid) {
+            return Some(guess);
+        }
+        self.slot_of.get(&rowid).copied()
     }
 
     /// The stored vector of a row.
     pub fn vector(&self, rowid: i64) -> Option<&[f32]> {
-        let slot = *self.slot_of.get(&rowid)?;
-        Some(self.row(slot))
+        Some(self.row(self.slot(rowid)?))
     }
 
-    /// The rank key of a stored row for a query (`None`: not in the arena).
+    /// The rank key of a stored row for a query (`None`: not in the arena); the same bits
+    /// as the scan's block kernels give it.
+    #[inline]
     pub fn key(&self, metric: Metric, query: &[f32], query_norm: f32, rowid: i64) -> Option<f32> {
-        let slot = *self.slot_of.get(&rowid)?;
-        let mut key = [0f32];
-        rank_keys(
-            &self.kernels,
-            metric,
-            query,
-            query_norm,
-            self.row(slot),
-            &self.norms[slot..=slot],
-            &mut key,
-        );
-        Some(key[0])
+        let slot = self.slot(rowid)?;
+        Some(rank_key(&self.kernels, metric, query, query_norm, self.row(slot), self.norms[slot]))
+    }
+
+    /// Hints the CPU to start loading a row's floats and norm (a graph walk calls this for
+    /// the next node while it scores the current one). Nothing off x86_64.
+    #[inline]
+    pub fn prefetch(&self, rowid: i64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slot(rowid) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let row = self.row(slot);
+            // SAFETY: prefetching has no effect on memory; the addresses are in bounds.
+            unsafe {
+                for at in (0..row.len()).step_by(16) {
+                    _mm_prefetch::<_MM_HINT_T0>(row.as_ptr().add(at) as *const i8);
+                }
+                _mm_prefetch::<_MM_HINT_T0>(self.norms.as_ptr().add(slot) as *const i8);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = rowid;
     }
 
     pub fn kernels(&self) -> &Kernels {
@@ -295,7 +328,7 @@ impl FlatIndex {
                 }
             }
             Some(rowids) => {
-                for slot in rowids.iter().filter_map(|r| self.slot_of.get(r).copied()) {
+                for slot in rowids.iter().filter_map(|&r| self.slot(r)) {
                     scan(slot, self.row(slot), &mut keys);
                 }
             }

@@ -332,9 +332,37 @@ impl CodeIndex {
         true
     }
 
+    /// A rowid's slot: rowids come in insertion order from 1, so row `r` is mostly in slot
+    /// `r - 1` (a deletion moves only the last row); that guess is tried before the map.
+    #[inline]
+    fn slot(&self, rowid: i64) -> Option<usize> {
+        let guess = rowid.wrapping_sub(1) as usize;
+        if self.rowids.get(guess) == Some(&rowid) {
+            return Some(guess);
+        }
+        self.slot_of.get(&rowid).copied()
+    }
+
+    /// Hints the CPU to start loading a row's code (see `FlatIndex::prefetch`).
+    #[inline]
+    pub fn prefetch(&self, rowid: i64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slot(rowid) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let rb = self.quantizer.row_bytes();
+            let row = &self.rows[slot * rb..(slot + 1) * rb];
+            for at in (0..rb).step_by(64) {
+                // SAFETY: a prefetch changes no memory; the address is in bounds.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(row.as_ptr().add(at) as *const i8) };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = rowid;
+    }
+
     /// The exact norm stored with a row.
     pub fn norm_of(&self, rowid: i64) -> Option<f32> {
-        let slot = *self.slot_of.get(&rowid)?;
+        let slot = self.slot(rowid)?;
         let rb = self.quantizer.row_bytes();
         Some(f32_at(&self.rows[slot * rb..], 0))
     }
@@ -418,7 +446,7 @@ impl CodeIndex {
 
     /// A row's stored code row.
     pub(super) fn code_row(&self, rowid: i64) -> Option<&[u8]> {
-        let slot = *self.slot_of.get(&rowid)?;
+        let slot = self.slot(rowid)?;
         let rb = self.quantizer.row_bytes();
         Some(&self.rows[slot * rb..(slot + 1) * rb])
     }
@@ -429,8 +457,9 @@ impl CodeIndex {
     }
 
     /// The approximate rank key of a row for a prepared query (`None`: not indexed).
+    #[inline]
     pub fn key(&self, q: &CodeQuery, rowid: i64) -> Option<f32> {
-        let slot = *self.slot_of.get(&rowid)?;
+        let slot = self.slot(rowid)?;
         let rb = self.quantizer.row_bytes();
         let row = &self.rows[slot * rb..(slot + 1) * rb];
         let dot = q.base + (self.code_kernels.dot_u8)(&q.q16, &row[CODE_AT..]) as f32 * q.from_int;
@@ -452,7 +481,7 @@ impl CodeIndex {
     /// What a row's int8 code decodes to (`None` for binary codes or an unknown row).
     pub fn decode(&self, rowid: i64) -> Option<Vec<f32>> {
         let Quantizer::Int8 { offset, scale } = &self.quantizer else { return None };
-        let slot = *self.slot_of.get(&rowid)?;
+        let slot = self.slot(rowid)?;
         let rb = self.quantizer.row_bytes();
         let code = &self.rows[slot * rb + CODE_AT..(slot + 1) * rb];
         Some(code.iter().zip(offset).zip(scale).map(|((&c, &o), &s)| o + s * c as f32).collect())

@@ -33,6 +33,32 @@ pub fn rank_keys(
     }
 }
 
+/// The rank key of one row: the bits [`rank_keys`] gives it, with the one-row kernels
+/// (no block call), for a graph walk that scores one node at a time.
+#[inline]
+pub fn rank_key(
+    kernels: &Kernels,
+    metric: Metric,
+    query: &[f32],
+    query_norm: f32,
+    row: &[f32],
+    norm: f32,
+) -> f32 {
+    match metric {
+        Metric::Dot => (kernels.dot_row)(query, row),
+        Metric::Euclidean => -(kernels.l2_row)(query, row),
+        Metric::Cosine => {
+            let k = (kernels.dot_row)(query, row);
+            let denom = query_norm * norm;
+            if denom == 0.0 {
+                0.0
+            } else {
+                (k / denom).clamp(-1.0, 1.0)
+            }
+        }
+    }
+}
+
 /// A vector's norm as the arena computes it.
 #[inline]
 pub fn norm(kernels: &Kernels, v: &[f32]) -> f32 {
@@ -79,6 +105,27 @@ pub fn score_of(metric: Metric, key: f32) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_row_key_is_the_block_key() {
+        let kernels = crate::kernels::best();
+        let mut rng = crate::kernels::prop::Rng::new(5);
+        for d in [1, 3, 8, 33, 128, 129] {
+            let q = rng.vec(d, 1.0);
+            let rows = rng.vec(d * 9, 1.0);
+            let mut norms: Vec<f32> = rows.chunks_exact(d).map(|r| norm(&kernels, r)).collect();
+            norms[4] = 0.0;
+            for metric in [Metric::Cosine, Metric::Dot, Metric::Euclidean] {
+                let qn = norm(&kernels, &q);
+                let mut keys = vec![0f32; 9];
+                rank_keys(&kernels, metric, &q, qn, &rows, &norms, &mut keys);
+                for (i, row) in rows.chunks_exact(d).enumerate() {
+                    let one = rank_key(&kernels, metric, &q, qn, row, norms[i]);
+                    assert_eq!(one.to_bits(), keys[i].to_bits(), "{metric:?} d={d} row {i}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn threshold_as_a_key_keeps_exactly_the_passing_scores() {

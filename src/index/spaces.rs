@@ -18,11 +18,16 @@ impl Space for FlatSpace<'_> {
     fn prepare(&self, v: &[f32]) -> Self::Query {
         (v.to_vec(), norm(self.index.kernels(), v))
     }
+    #[inline]
     fn key(&self, q: &Self::Query, rowid: i64) -> f32 {
         self.index.key(self.metric, &q.0, q.1, rowid).unwrap_or(f32::NEG_INFINITY)
     }
     fn vector(&self, rowid: i64) -> Vec<f32> {
         self.index.vector(rowid).map(<[f32]>::to_vec).unwrap_or_default()
+    }
+    #[inline]
+    fn prefetch(&self, rowid: i64) {
+        self.index.prefetch(rowid)
     }
 }
 
@@ -36,11 +41,16 @@ impl Space for CodeSpace<'_> {
     fn prepare(&self, v: &[f32]) -> Self::Query {
         self.codes.prepare(v, self.metric).expect("graphs run on int8 codes only")
     }
+    #[inline]
     fn key(&self, q: &Self::Query, rowid: i64) -> f32 {
         self.codes.key(q, rowid).unwrap_or(f32::NEG_INFINITY)
     }
     fn vector(&self, rowid: i64) -> Vec<f32> {
         self.codes.decode(rowid).unwrap_or_default()
+    }
+    #[inline]
+    fn prefetch(&self, rowid: i64) {
+        self.codes.prefetch(rowid)
     }
 }
 

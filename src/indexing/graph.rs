@@ -40,6 +40,7 @@ pub fn load(store: &mut Store, options: &IndexOptions, vectors: &Vectors) -> Res
 /// target). The inserted vectors are the f32 ones: from the arena, or read from the file.
 pub fn build(store: &Store, params: Params, vectors: &Vectors) -> Result<Hnsw> {
     let mut graph = Hnsw::new(params);
+    graph.reserve(vectors.len());
     match vectors {
         Vectors::Flat(arena) => {
             let mut rowids: Vec<i64> = arena.rows().map(|(r, _)| r).collect();

@@ -24,6 +24,11 @@ pub struct Kernels {
     /// score never depends on its neighbours.
     pub dot_block: BlockKernel,
     pub l2_block: BlockKernel,
+    /// One row with exactly the arithmetic a block kernel gives that row (`dot_block` and
+    /// `l2_block` over a block of one, without the block call): what a graph walk calls per
+    /// node, so it ranks with the same bits as the scan.
+    pub dot_row: Kernel,
+    pub l2_row: Kernel,
     /// Which implementation was chosen (for stats and benchmarks).
     pub name: &'static str,
 }
@@ -37,6 +42,8 @@ pub fn best() -> Kernels {
             l2_squared: simd128::l2_squared,
             dot_block: simd128::dot_block,
             l2_block: simd128::l2_block,
+            dot_row: simd128::dot_row,
+            l2_row: simd128::l2_row,
             name: "simd128",
         }
     }
@@ -51,6 +58,8 @@ pub fn best() -> Kernels {
                     l2_squared: x86::l2_squared,
                     dot_block: |q, rows, out| per_row(x86::dot, q, rows, out),
                     l2_block: |q, rows, out| per_row(x86::l2_squared, q, rows, out),
+                    dot_row: x86::dot,
+                    l2_row: x86::l2_squared,
                     name: "avx2+fma",
                 }
             } else {
@@ -71,6 +80,8 @@ pub fn scalar_kernels() -> Kernels {
         l2_squared: scalar::l2_squared,
         dot_block: |q, rows, out| per_row(scalar::dot, q, rows, out),
         l2_block: |q, rows, out| per_row(scalar::l2_squared, q, rows, out),
+        dot_row: scalar::dot,
+        l2_row: scalar::l2_squared,
         name: "scalar",
     }
 }
@@ -129,8 +140,13 @@ pub(crate) mod prop {
 
     /// Asserts that a block kernel agrees with the scalar reference row by row, for every
     /// block size 0..=9 and the odd lengths, and that a row scores the same bits wherever
-    /// it sits in the block.
-    pub fn block_agrees(fast: super::BlockKernel, reference: super::Kernel, abs_terms: super::Kernel) {
+    /// it sits in the block (and the same bits as `row_kernel`, the block's one-row form).
+    pub fn block_agrees(
+        fast: super::BlockKernel,
+        row_kernel: super::Kernel,
+        reference: super::Kernel,
+        abs_terms: super::Kernel,
+    ) {
         for (seed, &d) in LENGTHS.iter().enumerate() {
             for n in 0..=9usize {
                 let mut rng = Rng::new(seed as u64 * 31 + n as u64 + 7);
@@ -149,6 +165,7 @@ pub(crate) mod prop {
                     let mut alone = [f32::NAN];
                     fast(&q, row, &mut alone);
                     assert_eq!(alone[0].to_bits(), out[r].to_bits(), "d={d} n={n} row {r} alone");
+                    assert_eq!(row_kernel(&q, row).to_bits(), out[r].to_bits(), "d={d} row kernel");
                 }
             }
         }

@@ -129,6 +129,20 @@ fn block<const L2: bool>(q: &[f32], rows: &[f32], out: &mut [f32]) {
     }
 }
 
+/// The dot product with exactly the arithmetic [`dot_block`] gives one row.
+pub fn dot_row(q: &[f32], row: &[f32]) -> f32 {
+    assert_eq!(q.len(), row.len());
+    // SAFETY: both slices hold `q.len()` floats (checked above).
+    unsafe { row_kernel::<false>(q.as_ptr(), row.as_ptr(), q.len()) }
+}
+
+/// The squared distance with exactly the arithmetic [`l2_block`] gives one row.
+pub fn l2_row(q: &[f32], row: &[f32]) -> f32 {
+    assert_eq!(q.len(), row.len());
+    // SAFETY: as in `dot_row`.
+    unsafe { row_kernel::<true>(q.as_ptr(), row.as_ptr(), q.len()) }
+}
+
 /// Dot products of `q` with each row of `rows` (`out.len()` rows of `q.len()` floats).
 pub fn dot_block(q: &[f32], rows: &[f32], out: &mut [f32]) {
     block::<false>(q, rows, out)

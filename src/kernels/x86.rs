@@ -106,7 +106,7 @@ mod tests {
         prop::agrees(super::dot, scalar::dot, prop::abs_dot);
         prop::agrees(super::l2_squared, scalar::l2_squared, abs_l2);
         let best = super::super::best();
-        prop::block_agrees(best.dot_block, scalar::dot, prop::abs_dot);
-        prop::block_agrees(best.l2_block, scalar::l2_squared, abs_l2);
+        prop::block_agrees(best.dot_block, best.dot_row, scalar::dot, prop::abs_dot);
+        prop::block_agrees(best.l2_block, best.l2_row, scalar::l2_squared, abs_l2);
     }
 }

@@ -16,12 +16,14 @@
 //! - Every changed node is remembered (`take_dirty`), so the caller writes exactly those
 //!   records in the same transaction as the rows.
 
+mod links;
 mod records;
+mod search;
 
 use crate::index::ids::{IdHasher, IdSet};
 use crate::metric::Metric;
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasherDefault;
 
 /// Where the graph gets its keys: larger is closer.
@@ -31,6 +33,9 @@ pub trait Space {
     fn key(&self, q: &Self::Query, rowid: i64) -> f32;
     /// A node's vector as the space holds it (to use it as a query).
     fn vector(&self, rowid: i64) -> Vec<f32>;
+    /// Hints that `rowid`'s key is wanted soon (a walk calls it for the next neighbour).
+    #[inline]
+    fn prefetch(&self, _rowid: i64) {}
 }
 
 #[derive(Clone, Copy)]
@@ -57,9 +62,9 @@ impl Ord for Cand {
 }
 
 pub(super) struct Node {
-    rowid: i64,
-    /// `links[l]`: neighbours on layer `l`, for `l` in `0..=level`.
-    links: Vec<Vec<u32>>,
+    /// `upper[l - 1]`: neighbours on layer `l`, for `l` in `1..=level` (layer 0 is in the
+    /// graph's flat table, see `links.rs`).
+    upper: Vec<Vec<u32>>,
     /// `rev[l]`: the nodes that link here on layer `l` (kept so a removal can find them).
     rev: Vec<Vec<u32>>,
 }
@@ -75,40 +80,17 @@ pub struct Params {
 pub struct Hnsw {
     params: Params,
     nodes: Vec<Option<Node>>,
+    /// Each node id's rowid (a removed node's stays until its id is reused).
+    rowid_of: Vec<i64>,
+    /// Layer-0 links of every node id in one table (see `links.rs`).
+    links0: links::Layer0,
     id_of: HashMap<i64, u32, BuildHasherDefault<IdHasher>>,
     free: Vec<u32>,
     entry: Option<u32>,
     dirty: HashSet<i64, BuildHasherDefault<IdHasher>>,
-    /// Scratch marks for beam searches, reused so a search clears nothing (see [`Visited`]).
-    visited: std::cell::RefCell<Visited>,
-}
-
-/// "Seen in this search" as one u32 per node compared with a search number: starting a
-/// search is one increment, not clearing a set.
-#[derive(Default)]
-struct Visited {
-    marks: Vec<u32>,
-    stamp: u32,
-}
-
-impl Visited {
-    fn start(&mut self, nodes: usize) {
-        self.marks.resize(nodes, 0);
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.marks.fill(0);
-            self.stamp = 1;
-        }
-    }
-
-    /// True the first time `id` is seen in this search.
-    #[inline]
-    fn insert(&mut self, id: u32) -> bool {
-        let m = &mut self.marks[id as usize];
-        let first = *m != self.stamp;
-        *m = self.stamp;
-        first
-    }
+    /// A beam search's marks and heaps, reused so a search allocates and clears nothing
+    /// (see [`search::Scratch`]).
+    scratch: std::cell::RefCell<search::Scratch>,
 }
 
 impl Hnsw {
@@ -116,12 +98,22 @@ impl Hnsw {
         Hnsw {
             params,
             nodes: Vec::new(),
+            rowid_of: Vec::new(),
+            links0: links::Layer0::new(2 * params.m),
             id_of: HashMap::default(),
             free: Vec::new(),
             entry: None,
             dirty: HashSet::default(),
-            visited: Default::default(),
+            scratch: Default::default(),
         }
+    }
+
+    /// Room for `additional` more nodes, exactly (the layer-0 table is 4 (2m + 1) bytes a
+    /// node: a build or reload sizes it once rather than doubling it).
+    pub fn reserve(&mut self, additional: usize) {
+        self.nodes.reserve_exact(additional);
+        self.rowid_of.reserve_exact(additional);
+        self.links0.reserve(additional);
     }
 
     pub fn params(&self) -> Params {
@@ -166,13 +158,15 @@ impl Hnsw {
     }
 
     fn level(&self, id: u32) -> usize {
-        self.node(id).links.len() - 1
+        self.node(id).upper.len()
     }
 
+    #[inline]
     fn rowid(&self, id: u32) -> i64 {
-        self.node(id).rowid
+        self.rowid_of[id as usize]
     }
 
+    #[inline]
     fn key<S: Space>(&self, space: &S, q: &S::Query, id: u32) -> f32 {
         space.key(q, self.rowid(id))
     }
@@ -181,14 +175,21 @@ impl Hnsw {
     pub fn insert<S: Space>(&mut self, space: &S, rowid: i64, v: &[f32]) {
         debug_assert!(!self.contains(rowid));
         let level = self.level_for(rowid);
-        let node = Node { rowid, links: vec![Vec::new(); level + 1], rev: vec![Vec::new(); level + 1] };
+        let node = Node { upper: vec![Vec::new(); level], rev: vec![Vec::new(); level + 1] };
         let id = match self.free.pop() {
             Some(id) => {
                 self.nodes[id as usize] = Some(node);
+                self.rowid_of[id as usize] = rowid;
                 id
             }
             None => {
+                if self.nodes.len() == self.nodes.capacity() {
+                    // Grow by a quarter, as the arena does, not by doubling.
+                    self.reserve((self.nodes.len() / 4).max(16));
+                }
                 self.nodes.push(Some(node));
+                self.rowid_of.push(rowid);
+                self.links0.push();
                 (self.nodes.len() - 1) as u32
             }
         };
@@ -221,11 +222,11 @@ impl Hnsw {
     /// Adds `to` to `from`'s links on `layer`, shrinking them by the heuristic when full.
     fn link<S: Space>(&mut self, space: &S, from: u32, to: u32, layer: usize) {
         let max = self.max_links(layer);
-        let links = &self.node(from).links[layer];
+        let links = self.links(from, layer);
         if links.contains(&to) {
             return;
         }
-        let mut links = links.clone();
+        let mut links = links.to_vec();
         links.push(to);
         if links.len() > max {
             let q = space.prepare(&space.vector(self.rowid(from)));
@@ -234,23 +235,6 @@ impl Hnsw {
             links = self.select(space, cands, max);
         }
         self.set_links(from, layer, links);
-    }
-
-    /// Replaces a node's links on a layer, keeping the reverse links in step.
-    fn set_links(&mut self, id: u32, layer: usize, links: Vec<u32>) {
-        let old = std::mem::take(&mut self.nodes[id as usize].as_mut().expect("a live node").links[layer]);
-        for &t in old.iter().filter(|t| !links.contains(t)) {
-            if let Some(n) = self.nodes[t as usize].as_mut() {
-                n.rev[layer].retain(|&x| x != id);
-            }
-        }
-        for &t in links.iter().filter(|t| !old.contains(t)) {
-            self.nodes[t as usize].as_mut().expect("a live neighbour").rev[layer].push(id);
-        }
-        let node = self.nodes[id as usize].as_mut().expect("a live node");
-        node.links[layer] = links;
-        let rowid = node.rowid;
-        self.dirty.insert(rowid);
     }
 
     /// The heuristic of the paper (its algorithm 4, without extension): candidates best
@@ -273,104 +257,18 @@ impl Hnsw {
         kept.into_iter().map(|(id, _)| id).collect()
     }
 
-    fn greedy<S: Space>(&self, space: &S, q: &S::Query, mut best: Cand, layer: usize) -> Cand {
-        loop {
-            let mut moved = false;
-            for &n in &self.node(best.id).links[layer] {
-                let c = Cand { key: self.key(space, q, n), id: n };
-                if c > best {
-                    best = c;
-                    moved = true;
-                }
-            }
-            if !moved {
-                return best;
-            }
-        }
-    }
-
-    /// Beam search on one layer: the `ef` closest (allowed) nodes found, closest first.
-    fn search_layer<S: Space>(
-        &self,
-        space: &S,
-        q: &S::Query,
-        entries: &[Cand],
-        ef: usize,
-        layer: usize,
-        allow: Option<&dyn Fn(i64) -> bool>,
-    ) -> Vec<Cand> {
-        let allowed = |id: u32| allow.is_none_or(|f| f(self.rowid(id)));
-        let mut visited = self.visited.borrow_mut();
-        visited.start(self.nodes.len());
-        let mut frontier: BinaryHeap<Cand> = BinaryHeap::new();
-        let mut results: BinaryHeap<Reverse<Cand>> = BinaryHeap::new();
-        for &e in entries {
-            if visited.insert(e.id) {
-                frontier.push(e);
-                if allowed(e.id) {
-                    results.push(Reverse(e));
-                }
-            }
-        }
-        while let Some(c) = frontier.pop() {
-            if results.len() >= ef && results.peek().is_some_and(|w| c < w.0) {
-                break;
-            }
-            for &n in &self.node(c.id).links[layer] {
-                if !visited.insert(n) {
-                    continue;
-                }
-                let cand = Cand { key: self.key(space, q, n), id: n };
-                if results.len() < ef || results.peek().is_some_and(|w| cand > w.0) {
-                    frontier.push(cand);
-                    if allowed(n) {
-                        results.push(Reverse(cand));
-                        if results.len() > ef {
-                            results.pop();
-                        }
-                    }
-                }
-            }
-        }
-        let mut out: Vec<Cand> = results.into_iter().map(|r| r.0).collect();
-        out.sort_by(|a, b| b.cmp(a));
-        out
-    }
-
-    /// The `ef` closest nodes to `v` (allowed ones only, with an allow-list) as
-    /// `(rowid, key)`, closest first.
-    pub fn search<S: Space>(
-        &self,
-        space: &S,
-        v: &[f32],
-        ef: usize,
-        allow: Option<&dyn Fn(i64) -> bool>,
-    ) -> Vec<(i64, f32)> {
-        let Some(entry) = self.entry else { return Vec::new() };
-        let q = space.prepare(v);
-        let mut ep = Cand { key: self.key(space, &q, entry), id: entry };
-        for layer in (1..=self.level(entry)).rev() {
-            ep = self.greedy(space, &q, ep, layer);
-        }
-        self.search_layer(space, &q, &[ep], ef.max(1), 0, allow)
-            .into_iter()
-            .map(|c| (self.rowid(c.id), c.key))
-            .collect()
-    }
-
     /// Removes a node and relinks the nodes that linked to it (see the module docs).
     pub fn remove<S: Space>(&mut self, space: &S, rowid: i64) -> bool {
         let Some(&id) = self.id_of.get(&rowid) else { return false };
-        let levels = self.node(id).links.len();
+        let levels = self.level(id) + 1;
         let mut peers_of_zero = Vec::new();
         for layer in 0..levels {
-            let out = self.node(id).links[layer].clone();
+            let out = self.links(id, layer).to_vec();
             // Drop its own links first (their reverse entries go with them).
             self.set_links(id, layer, Vec::new());
             let ins = self.node(id).rev[layer].clone();
             for &p in &ins {
-                let mut pool: Vec<u32> =
-                    self.node(p).links[layer].iter().copied().filter(|&x| x != id).collect();
+                let mut pool: Vec<u32> = self.links(p, layer).iter().copied().filter(|&x| x != id).collect();
                 for &x in &out {
                     if x != p && !pool.contains(&x) {
                         pool.push(x);
@@ -410,7 +308,7 @@ impl Hnsw {
                 .map(|c| c.id)
                 .or(self.entry);
             if let Some(from) = best {
-                let mut links = self.node(from).links[0].clone();
+                let mut links = self.links(from, 0).to_vec();
                 links.push(orphan);
                 self.set_links(from, 0, links);
             }
@@ -422,7 +320,9 @@ impl Hnsw {
         self.nodes
             .iter()
             .enumerate()
-            .filter_map(|(i, n)| n.as_ref().map(|n| (n.links.len(), std::cmp::Reverse(n.rowid), i as u32)))
+            .filter_map(|(i, n)| {
+                n.as_ref().map(|n| (n.upper.len(), std::cmp::Reverse(self.rowid_of[i]), i as u32))
+            })
             .max()
             .map(|(_, _, id)| id)
     }
@@ -441,7 +341,7 @@ impl Hnsw {
         let mut stack = vec![entry];
         seen.insert(entry);
         while let Some(id) = stack.pop() {
-            for &n in &self.node(id).links[0] {
+            for &n in self.links(id, 0) {
                 if seen.insert(n) {
                     stack.push(n);
                 }
@@ -457,10 +357,16 @@ impl Hnsw {
             .iter()
             .flatten()
             .map(|n| {
-                48 * n.links.len() + n.links.iter().chain(&n.rev).map(|l| l.capacity() * 4).sum::<usize>()
+                24 * (n.upper.len() + n.rev.len())
+                    + n.upper.iter().chain(&n.rev).map(|l| l.capacity() * 4).sum::<usize>()
             })
             .sum();
-        self.nodes.capacity() * 40 + links + self.id_of.capacity() * 13 + self.free.capacity() * 4
+        self.nodes.capacity() * std::mem::size_of::<Option<Node>>()
+            + self.rowid_of.capacity() * 8
+            + self.links0.heap_bytes()
+            + links
+            + self.id_of.capacity() * 13
+            + self.free.capacity() * 4
     }
 }
 

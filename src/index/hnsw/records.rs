@@ -7,9 +7,10 @@ impl Hnsw {
     /// A node's stored record: its level, then per layer a count (u16) and the neighbours'
     /// rowids (i64), little-endian. `None` for a rowid that is not in the graph.
     pub fn record(&self, rowid: i64) -> Option<Vec<u8>> {
-        let node = self.node(*self.id_of.get(&rowid)?);
-        let mut out = vec![(node.links.len() - 1) as u8];
-        for links in &node.links {
+        let id = *self.id_of.get(&rowid)?;
+        let level = self.level(id);
+        let mut out = vec![level as u8];
+        for links in (0..=level).map(|layer| self.links(id, layer)) {
             out.extend_from_slice(&(links.len() as u16).to_le_bytes());
             for &n in links {
                 out.extend_from_slice(&self.rowid(n).to_le_bytes());
@@ -22,6 +23,7 @@ impl Hnsw {
     /// when a record is malformed or links to a rowid that has none: the caller rebuilds.
     pub fn from_records(params: Params, records: Vec<(i64, Vec<u8>)>) -> Option<Self> {
         let mut g = Hnsw::new(params);
+        g.reserve(records.len());
         let mut parsed = Vec::with_capacity(records.len());
         for (i, (rowid, rec)) in records.iter().enumerate() {
             g.id_of.insert(*rowid, i as u32);
@@ -50,17 +52,22 @@ impl Hnsw {
                 links.push(layer.iter().map(|r| g.id_of.get(r).copied()).collect::<Option<Vec<u32>>>()?);
             }
             let rev = vec![Vec::new(); links.len()];
-            g.nodes.push(Some(Node { rowid: *rowid, links, rev }));
+            let id = g.nodes.len() as u32;
+            let zero = links.remove(0);
+            g.nodes.push(Some(Node { upper: links, rev }));
+            g.rowid_of.push(*rowid);
+            g.links0.push();
+            g.write_links(id, 0, zero);
         }
-        for id in 0..g.nodes.len() {
-            let links = g.nodes[id].as_ref().expect("a node").links.clone();
+        for id in 0..g.nodes.len() as u32 {
+            let links: Vec<Vec<u32>> = (0..=g.level(id)).map(|layer| g.links(id, layer).to_vec()).collect();
             for (layer, targets) in links.iter().enumerate() {
                 for &t in targets {
                     let target = g.nodes[t as usize].as_mut().expect("a node");
                     if target.rev.len() <= layer {
                         return None;
                     }
-                    target.rev[layer].push(id as u32);
+                    target.rev[layer].push(id);
                 }
             }
         }
@@ -74,11 +81,12 @@ impl Hnsw {
     pub fn renumber(&mut self, new_rowid: &dyn Fn(i64) -> i64) {
         self.id_of.clear();
         self.dirty.clear();
-        for (id, node) in self.nodes.iter_mut().enumerate() {
-            if let Some(node) = node {
-                node.rowid = new_rowid(node.rowid);
-                self.id_of.insert(node.rowid, id as u32);
-                self.dirty.insert(node.rowid);
+        for (id, node) in self.nodes.iter().enumerate() {
+            if node.is_some() {
+                let rowid = new_rowid(self.rowid_of[id]);
+                self.rowid_of[id] = rowid;
+                self.id_of.insert(rowid, id as u32);
+                self.dirty.insert(rowid);
             }
         }
     }

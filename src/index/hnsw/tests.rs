@@ -95,3 +95,50 @@ fn builds_searches_removes_and_reloads() {
     broken.remove(0);
     assert!(Hnsw::from_records(params, broken).is_none() || live.len() < 2);
 }
+
+/// A node with more than `2m` links on layer 0 (a removal links an orphan one over the
+/// limit, and a stored graph may hold such records) round-trips through its record, and
+/// goes back into the flat table when it shrinks.
+#[test]
+fn wide_layer_zero_lists_round_trip() {
+    let (n, d) = (400, 8);
+    let vectors = data(n, d);
+    let mut arena = FlatIndex::with_capacity(d, n);
+    for (i, v) in vectors.iter().enumerate() {
+        arena.push(i as i64 + 1, v);
+    }
+    let params = Params { m: 4, ef_construction: 32, metric: Metric::Euclidean };
+    let mut g = Hnsw::new(params);
+    let space = FlatSpace { index: &arena, metric: Metric::Euclidean };
+    for (i, v) in vectors.iter().enumerate() {
+        g.insert(&space, i as i64 + 1, v);
+    }
+    // Give rowid 1 twelve layer-0 links (over 2m = 8) in its record and reload.
+    let mut records: Vec<(i64, Vec<u8>)> = (1..=n as i64).map(|r| (r, g.record(r).unwrap())).collect();
+    let old = g.links(g.id_of[&1], 0).iter().map(|&x| g.rowid(x)).collect::<Vec<i64>>();
+    let mut wide: Vec<i64> = old.clone();
+    wide.extend((100..).filter(|r| !old.contains(r) && *r != 1).take(12 - old.len()));
+    let rec = &records[0].1;
+    let rest_at = 1 + 2 + old.len() * 8;
+    let mut new = vec![rec[0]];
+    new.extend_from_slice(&(wide.len() as u16).to_le_bytes());
+    wide.iter().for_each(|r| new.extend_from_slice(&r.to_le_bytes()));
+    new.extend_from_slice(&rec[rest_at..]);
+    records[0].1 = new.clone();
+    let mut back = Hnsw::from_records(params, records).unwrap();
+    assert_eq!(back.record(1).unwrap(), new);
+    assert_eq!(back.links(back.id_of[&1], 0).len(), 12);
+
+    // Removing its neighbours shrinks its list back into the table; records stay sound.
+    for &r in &wide[..8] {
+        assert!(back.remove(&space, r));
+    }
+    let id = back.id_of[&1];
+    assert_eq!(back.links0.wide.contains_key(&id), back.links(id, 0).len() > 8);
+    let live: Vec<i64> = (1..=n as i64).filter(|r| !wide[..8].contains(r)).collect();
+    let records: Vec<(i64, Vec<u8>)> = live.iter().map(|&r| (r, back.record(r).unwrap())).collect();
+    let again = Hnsw::from_records(params, records).unwrap();
+    for v in &vectors[..20] {
+        assert_eq!(again.search(&space, v, 16, None), back.search(&space, v, 16, None));
+    }
+}
