@@ -179,7 +179,7 @@ fn writes_keep_the_index_in_step_and_it_persists_without_retraining() {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect()
     };
     let trained = params();
-    assert_eq!(trained.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["offset", "scale"]);
+    assert_eq!(trained.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["offset", "scale", "trained_rows"]);
 
     let mut db = VectorDb::open(Config::new(&path)).unwrap();
     assert_eq!(db.stats().unwrap().index.unwrap().quantization, Quantization::Int8);
