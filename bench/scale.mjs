@@ -45,6 +45,7 @@ const HELP = `usage: node bench/scale.mjs [--n=1000000,2000000] [--dim=768] [--q
   --batch=B        rows per insertBatch (default 10000)
   --gt-workers=W   ground-truth workers (default 2); --no-gt skips the ground truth (no recall)
   --timeout=S      per size, whole run (default 600 + n / 1000 * 0.6)
+  --index-after-load  control: createIndex after the load (the quantizer trains on every row)
   --no-write       print only
 Writes bench/results/scale-<date>.json and scale-latest.md (quick: scale-<date>-quick.json and
 scale-latest-quick.md, gitignored). Rows of other sizes already in the same day's file are kept.`;
@@ -69,6 +70,7 @@ function parseArgs(argv) {
     else if (k === '--no-gt') a.gt = false;
     else if (k === '--timeout') a.timeout = num();
     else if (k === '--no-write') a.write = false;
+    else if (k === '--index-after-load') a.indexAfterLoad = true;
     else if (k === '--help' || k === '-h') { console.log(HELP); process.exit(0); } else throw new Error(`unknown argument ${arg}\n${HELP}`);
   }
   return a;
@@ -229,6 +231,7 @@ async function main() {
     groundTruth: a.gt,
     gtWorkers: a.gtWorkers ?? 2,
     quick: a.quick,
+    indexAfterLoad: Boolean(a.indexAfterLoad),
   };
   if (!fs.existsSync(path.join(REPO, 'dist', 'sqlite-vector.js'))) throw new Error('dist/ is missing: npm run build first');
   const chromiumV = await chromiumVersion();
