@@ -77,10 +77,7 @@ impl VectorDb {
         ids: Vec<Option<String>>,
         metadata: Vec<Option<String>>,
     ) -> Result<Vec<String>> {
-        let metadata = metadata
-            .iter()
-            .map(|m| Ok(m.as_deref().map(metadata::from_text).transpose()?.flatten()))
-            .collect::<Result<BatchMetadata>>()?;
+        let metadata = metadata::from_texts(&metadata)?;
         self.insert_from(vectors, ids, metadata)
     }
 

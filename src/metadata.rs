@@ -64,6 +64,12 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// The metadata of a packed batch (JSON object text per vector, `None` for none), parsed
+/// once: what the insert and upsert paths of the bindings both take.
+pub(crate) fn from_texts(texts: &[Option<String>]) -> Result<crate::db::BatchMetadata> {
+    texts.iter().map(|m| Ok(m.as_deref().map(from_text).transpose()?.flatten())).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

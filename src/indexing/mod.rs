@@ -56,7 +56,7 @@ fn load_vectors(store: &mut Store) -> Result<Option<Vectors>> {
     let (codes, quantizer, chunks) = encode_all(store, &options, quantizer, None)?;
     store.transaction(|w| {
         w.set_index(Some(&options), Some(&quantizer))?;
-        w.set_index_param(TRAINED_ROWS, &[codes.trained_rows().min(1 << 24) as f32])?;
+        record_trained_rows(w, &codes)?;
         for (chunk, bytes) in &chunks {
             w.put_code_chunk(*chunk, bytes)?;
         }
@@ -121,7 +121,7 @@ pub fn create(
     store.transaction(|w| {
         w.set_index(Some(&options), quantizer.as_ref())?;
         if let Some(Vectors::Codes(codes)) = &new_vectors {
-            w.set_index_param(TRAINED_ROWS, &[codes.trained_rows().min(1 << 24) as f32])?;
+            record_trained_rows(w, codes)?;
         }
         for (chunk, bytes) in &chunks {
             w.put_code_chunk(*chunk, bytes)?;
@@ -148,6 +148,12 @@ pub const TRAIN_ROWS: usize = 1024;
 
 /// The name of the trained row count in `index_params`.
 const TRAINED_ROWS: &str = "trained_rows";
+
+/// Stores how many rows `codes`' quantizer was trained on (exact up to 2^24, far above
+/// [`TRAIN_ROWS`]).
+fn record_trained_rows(w: &crate::store::Writer<'_>, codes: &CodeIndex) -> Result<()> {
+    w.set_index_param(TRAINED_ROWS, &[codes.trained_rows().min(1 << 24) as f32])
+}
 
 /// After a committed write: retrains a provisional quantizer (see [`TRAIN_ROWS`]) in its
 /// own transaction. A failure leaves the index as it was (still provisional, retried after

@@ -108,6 +108,19 @@ fn sync_error(env: &Env, e: Error) -> napi::Error {
     coded_error(env, e.code(), &e.to_string())
 }
 
+/// `k` and the search options (JSON text) as both search methods take them; thrown
+/// synchronously when bad.
+fn search_args(env: &Env, k: f64, options_json: Option<&str>) -> napi::Result<(usize, crate::SearchOptions)> {
+    let k = js_input::k_from_f64(k).map_err(|e| sync_error(env, e))?;
+    let input: SearchOptionsInput = match options_json {
+        None => SearchOptionsInput::default(),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| sync_error(env, Error::InvalidArgument(format!("bad search options: {e}"))))?,
+    };
+    let options = input.into_options().map_err(|e| sync_error(env, e))?;
+    Ok((k, options))
+}
+
 /// Opens (or creates, or imports from `data`) the database described by `configJson`.
 #[napi(js_name = "openDatabase")]
 pub fn open_database(
@@ -216,13 +229,7 @@ impl NativeVectorDb {
         options_json: Option<String>,
     ) -> napi::Result<AsyncTask<Job<Hits>>> {
         let query = query.to_vec();
-        let k = js_input::k_from_f64(k).map_err(|e| sync_error(&env, e))?;
-        let input: SearchOptionsInput = match options_json.as_deref() {
-            None => SearchOptionsInput::default(),
-            Some(text) => serde_json::from_str(text)
-                .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}"))))?,
-        };
-        let options = input.into_options().map_err(|e| sync_error(&env, e))?;
+        let (k, options) = search_args(&env, k, options_json.as_deref())?;
         Ok(Job::on_db(&self.slot, move |db| db.search_hits(&query, k, &options)))
     }
 
@@ -240,13 +247,7 @@ impl NativeVectorDb {
         k: f64,
         options_json: Option<String>,
     ) -> napi::Result<Option<outputs::SearchOutput>> {
-        let k = js_input::k_from_f64(k).map_err(|e| sync_error(&env, e))?;
-        let input: SearchOptionsInput = match options_json.as_deref() {
-            None => SearchOptionsInput::default(),
-            Some(text) => serde_json::from_str(text)
-                .map_err(|e| sync_error(&env, Error::InvalidArgument(format!("bad search options: {e}"))))?,
-        };
-        let options = input.into_options().map_err(|e| sync_error(&env, e))?;
+        let (k, options) = search_args(&env, k, options_json.as_deref())?;
         let Ok(mut slot) = self.slot.try_lock() else { return Ok(None) };
         let Some(db) = slot.as_mut() else { return Err(sync_error(&env, Error::Closed)) };
         if !db.is_quick_search(&options) {
